@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Pluggable.Host.Output;
+using Pluggable.Runtime;
+using Pluggable.Runtime.Sealing;
+
+namespace Pluggable.Host.Cli;
+
+/// <summary>
+/// Runs a command's action in a session and turns every expected failure into one sentence on stderr
+/// (and an error document on stdout with --format json) and a documented exit code, never a stack trace.
+/// </summary>
+internal static class ExesealAction
+{
+    public static void SetExesealAction(this Command command, Func<Session, ParseResult, CancellationToken, int> action) =>
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, action, cancellationToken)));
+
+    private static int Run(ParseResult parse, Func<Session, ParseResult, CancellationToken, int> action, CancellationToken cancellationToken)
+    {
+        using var session = Session.Start(parse);
+        try
+        {
+            return action(session, parse, cancellationToken);
+        }
+        catch (ExesealException error)
+        {
+            var attempts = (error as SealingFailedException)?.Attempts;
+            Console.Error.WriteLine($"exeseal: {error.Message}");
+            if (session.Json)
+            {
+                Session.WriteJson(new ErrorReport(error.Message, error.ExitCode, attempts?.Select(Reports.ToReport).ToList()), ReportJson.Output.ErrorReport);
+            }
+
+            return error.ExitCode;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pluggable.Host.Output;
+using Pluggable.Runtime;
+
+namespace Pluggable.Host.Cli;
+
+/// <summary>One command's services, built from its command line, and where its output goes.</summary>
+internal sealed class Session : IDisposable
+{
+    private readonly ServiceProvider services;
+
+    private Session(ServiceProvider services, bool json)
+    {
+        this.services = services;
+        Json = json;
+        Logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("exeseal");
+    }
+
+    public bool Json { get; }
+
+    public ILogger Logger { get; }
+
+    public T Get<T>()
+        where T : notnull => services.GetRequiredService<T>();
+
+    public static Session Start(ParseResult parse)
+    {
+        var level = parse.GetValue(GlobalOptions.LogLevel) switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "info" => LogLevel.Information,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Warning,
+        };
+        var options = new RuntimeOptions
+        {
+            PluginDirectories = [RuntimeOptions.BuiltInPluginDirectory, .. parse.GetValue(GlobalOptions.Plugins) ?? []],
+        };
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.ClearProviders().SetMinimumLevel(level).AddProvider(new StderrLoggerProvider(level)))
+            .AddExesealRuntime(options)
+            .BuildServiceProvider();
+        return new Session(services, parse.GetValue(GlobalOptions.Format) == "json");
+    }
+
+    public static void WriteJson<T>(T report, JsonTypeInfo<T> type) =>
+        Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, type));
+
+    public void Dispose() => services.Dispose();
+}

@@ -1,0 +1,30 @@
+using Pluggable.Abstractions;
+using Pluggable.Linux;
+using Pluggable.Runtime.Sealing;
+
+namespace Pluggable.Host.Output;
+
+/// <summary>From runtime results to the documented output shapes.</summary>
+internal static class Reports
+{
+    public static AttemptReport ToReport(SealAttempt attempt) =>
+        new(attempt.Provider, attempt.Ok, attempt.Error, attempt.Microseconds);
+
+    public static SealReport ToReport(SealOutcome outcome, SourceExecutable source) => new(
+        source.Path,
+        outcome.Mode,
+        outcome.Provider,
+        outcome.Executable.Guarantee.ToName(),
+        source.Size,
+        outcome.Verified.Sha256,
+        (int?)outcome.Verified.Seals,
+        outcome.Verified.ReadOnlyMount,
+        outcome.Attempts.Select(ToReport).ToList(),
+        outcome.Microseconds);
+
+    public static string Describe(FileSeals? seals) => seals switch
+    {
+        null => "none (not a memfd)",
+        { } value => $"0x{(int)value:x} ({value})",
+    };
+}

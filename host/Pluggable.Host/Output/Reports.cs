@@ -1,0 +1,48 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pluggable.Host.Output;
+
+/// <summary><c>exeseal providers --format json</c>.</summary>
+public sealed record ProvidersReport(IReadOnlyList<ProviderReport> Providers, IReadOnlyList<PluginErrorReport> Errors);
+
+/// <summary>One discovered provider.</summary>
+public sealed record ProviderReport(
+    string Name, string Guarantee, bool Experimental, bool Available, string? Reason, string Plugin, string Version, string Description);
+
+/// <summary>A plugin that was skipped.</summary>
+public sealed record PluginErrorReport(string Plugin, string Message);
+
+/// <summary><c>exeseal seal FILE --format json</c>.</summary>
+public sealed record SealReport(
+    string Source,
+    string Mode,
+    string Provider,
+    string Guarantee,
+    long Size,
+    string? Sha256,
+    int? Seals,
+    bool ReadOnlyMount,
+    IReadOnlyList<AttemptReport> Attempts,
+    long Microseconds);
+
+/// <summary>One provider's attempt.</summary>
+public sealed record AttemptReport(string Provider, bool Ok, string? Error, long Microseconds);
+
+/// <summary>Any failed command with <c>--format json</c>.</summary>
+public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<AttemptReport>? Attempts);
+
+/// <summary>The JSON shapes of exeseal's output, generated at compile time.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ProvidersReport))]
+[JsonSerializable(typeof(SealReport))]
+[JsonSerializable(typeof(ErrorReport))]
+public sealed partial class ReportJson : JsonSerializerContext
+{
+    /// <summary>The shapes with quotes and non-ASCII text written as they are: the output is read by people too.</summary>
+    public static ReportJson Output { get; } = new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

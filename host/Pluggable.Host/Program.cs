@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Pluggable.Host.Commands;
+using Pluggable.Runtime;
+
+var root = new RootCommand("""
+    exeseal runs executables from sealed copies or read-only views, so that a process they start cannot
+    overwrite them (CVE-2019-5736). The annotation org.opencontainers.runc.clone-self-exe chooses the guarantee.
+    Exit codes: 0 success, 1 sealing (or executing the sealed object) failed, 2 bad usage or input,
+    3 refused by policy or plugin trust.
+    """);
+foreach (var option in Pluggable.Host.Cli.GlobalOptions.All)
+{
+    root.Options.Add(option);
+}
+
+root.Subcommands.Add(ProvidersCommand.Create());
+root.Subcommands.Add(SealCommand.Create());
+root.Subcommands.Add(ExecCommand.Create());
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"exeseal: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Try 'exeseal --help'.");
+    return ExitCodes.BadInput;
+}
+
+return await parse.InvokeAsync().ConfigureAwait(false);

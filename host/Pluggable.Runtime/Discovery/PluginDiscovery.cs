@@ -1,0 +1,100 @@
+using System.Composition;
+using System.Composition.Hosting;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Pluggable.Abstractions;
+
+namespace Pluggable.Runtime.Discovery;
+
+/// <summary>
+/// Finds sealing providers in plugin directories: each directory holds one folder per plugin,
+/// <c>&lt;Name&gt;/&lt;Name&gt;.dll</c>. A plugin that cannot be used is reported and skipped; it never stops the others.
+/// </summary>
+public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<PluginDiscovery> logger)
+{
+    /// <summary>Discovers the providers of <paramref name="directories"/>, in order; the first provider of a name wins.</summary>
+    public ProviderCatalog Discover(IEnumerable<string> directories)
+    {
+        ArgumentNullException.ThrowIfNull(directories);
+        var providers = new List<ProviderRegistration>();
+        var errors = new List<PluginError>();
+        foreach (var plugin in directories.SelectMany(PluginAssemblies))
+        {
+            foreach (var registration in LoadPlugin(plugin, errors))
+            {
+                var taken = providers.Find(p => p.Name == registration.Name);
+                if (taken is null)
+                {
+                    providers.Add(registration);
+                }
+                else
+                {
+                    errors.Add(new PluginError(plugin, $"provider name \"{registration.Name}\" is already taken by {taken.Plugin}; this one is ignored"));
+                }
+            }
+        }
+
+        return new ProviderCatalog(providers, errors);
+    }
+
+    private IEnumerable<string> PluginAssemblies(string directory)
+    {
+        var root = Path.GetFullPath(directory);
+        if (!Directory.Exists(root))
+        {
+            logger.LogDebug("plugin directory {Directory} does not exist", root);
+            return [];
+        }
+
+        return Directory.EnumerateDirectories(root)
+            .Order(StringComparer.Ordinal)
+            .Select(folder => Path.Combine(folder, Path.GetFileName(folder) + ".dll"))
+            .Where(File.Exists);
+    }
+
+    private List<ProviderRegistration> LoadPlugin(string assemblyPath, List<PluginError> errors)
+    {
+        try
+        {
+            var assembly = loader.Load(assemblyPath);
+            var container = new ContainerConfiguration().WithParts(LoadableTypes(assembly, assemblyPath, errors)).CreateContainer();
+            var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? assembly.GetName().Version?.ToString() ?? "";
+            var registrations = container.GetExports<Lazy<ISealingProvider, SealingProviderMetadata>>()
+                .Select(export => new ProviderRegistration(export.Metadata, assemblyPath, version.Split('+')[0], export))
+                .ToList();
+            if (registrations.Count == 0)
+            {
+                errors.Add(new PluginError(assemblyPath, "the assembly exports no sealing provider ([ExportSealingProvider] on a class implementing ISealingProvider)"));
+            }
+
+            logger.LogDebug("plugin {Plugin}: {Count} provider(s)", assemblyPath, registrations.Count);
+            return registrations;
+        }
+#pragma warning disable CA1031 // Whatever a plugin throws while loading, the host reports it and goes on.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            errors.Add(new PluginError(assemblyPath, $"cannot load: {error.GetBaseException().Message}"));
+            return [];
+        }
+    }
+
+    // One broken type must not hide the plugin's other types from MEF.
+    private static IEnumerable<Type> LoadableTypes(Assembly assembly, string assemblyPath, List<PluginError> errors)
+    {
+        try
+        {
+            return assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException error)
+        {
+            foreach (var cause in error.LoaderExceptions.OfType<Exception>().Select(e => e.Message).Distinct())
+            {
+                errors.Add(new PluginError(assemblyPath, $"a type cannot be loaded: {cause}"));
+            }
+
+            return error.Types.OfType<Type>();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Pluggable.Runtime;
+
+/// <summary>What the runtime needs to know at start-up.</summary>
+public sealed record RuntimeOptions
+{
+    /// <summary>The directory of the built-in plugins: <c>plugins</c> beside the exeseal executable.</summary>
+    public static string BuiltInPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    /// <summary>Plugin directories in the order they are searched; the first provider of a name wins.</summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = [BuiltInPluginDirectory];
+
+    /// <summary>Where private state directories are made when no state directory is given.</summary>
+    public string StateRoot { get; init; } = "/run/exeseal";
+
+    /// <summary>Compare the SHA-256 of every sealed object with its source's.</summary>
+    public bool VerifyContent { get; init; }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Pluggable.Abstractions;
+using Pluggable.Runtime.Discovery;
+using Pluggable.Runtime.Verification;
+
+namespace Pluggable.Runtime.Sealing;
+
+/// <summary>
+/// Runs a chain: each provider in turn seals the source, verification checks the result, and the first
+/// verified result wins. A provider that throws, is unavailable or fails verification is one failed attempt.
+/// </summary>
+public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifier, ILogger<SealingRuntime> logger)
+{
+    /// <summary>Seals <paramref name="source"/> with the first provider of <paramref name="chain"/> that succeeds.</summary>
+    public SealOutcome Seal(SourceExecutable source, SealChain chain, StateDirectory state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(state);
+        var total = Stopwatch.StartNew();
+        var attempts = new List<SealAttempt>();
+        for (var i = 0; i < chain.Providers.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = chain.Providers[i];
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var (executable, verified) = SealWith(name, source, state, cancellationToken);
+                attempts.Add(new SealAttempt(name, true, null, Microseconds(clock)));
+                return new SealOutcome(executable, chain.Mode, attempts, verified, Microseconds(total));
+            }
+            catch (SealingException error)
+            {
+                attempts.Add(new SealAttempt(name, false, error.Message, Microseconds(clock)));
+                if (i + 1 < chain.Providers.Count)
+                {
+                    logger.LogDebug("could not use {Provider} for {Source}: {Reason} -- falling back to {Next}", name, source.Path, error.Message, chain.Providers[i + 1]);
+                }
+            }
+        }
+
+        throw new SealingFailedException(FailureMessage(source, chain, attempts), attempts);
+    }
+
+    private (SealedExecutable Executable, VerifiedProperties Verified) SealWith(
+        string name, SourceExecutable source, StateDirectory state, CancellationToken cancellationToken)
+    {
+        var registration = catalog.Find(name) ?? throw new SealingException($"no provider named \"{name}\" is loaded (see exeseal providers)");
+        var provider = registration.Provider;
+        var probe = CallPlugin(registration, "Probe", provider.Probe);
+        if (!probe.Available)
+        {
+            throw new SealingException($"{name} is not available here: {probe.Reason}");
+        }
+
+        var request = new SealRequest(source.Handle, source.Path, source.Size, state.Path, logger);
+        var executable = CallPlugin(registration, "Seal", () => provider.Seal(request, cancellationToken))
+            ?? throw new SealingException($"provider {name} ({registration.Plugin}) returned no sealed object");
+        try
+        {
+            return (executable, verifier.Verify(executable, source, registration));
+        }
+        catch
+        {
+            executable.Dispose();
+            throw;
+        }
+    }
+
+    // Whatever a plugin throws is that provider's failure, not the host's.
+    private static T CallPlugin<T>(ProviderRegistration registration, string method, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (SealingException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            throw new SealingException($"provider {registration.Name} ({registration.Plugin}) threw in {method}: {error.GetType().Name}: {error.Message}", error);
+        }
+    }
+
+    private static string FailureMessage(SourceExecutable source, SealChain chain, List<SealAttempt> attempts)
+    {
+        var reasons = string.Join("; ", attempts.Select(a => $"{a.Provider}: {a.Error}"));
+        var what = chain.IsExplicit ? $"clone-self-exe value \"{chain.Mode}\"" : "the default chain";
+        return $"cannot seal {source.Path} with {what} ({string.Join(" → ", chain.Providers)}); nothing was executed. {reasons}";
+    }
+
+    private static long Microseconds(Stopwatch clock) => clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Pluggable.Runtime.Discovery;
+using Pluggable.Runtime.Sealing;
+using Pluggable.Runtime.Verification;
+
+namespace Pluggable.Runtime;
+
+/// <summary>Registers the runtime in a service collection.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds discovery, the provider catalog (discovered on first use), verification and the sealing runtime.
+    /// The caller adds logging.
+    /// </summary>
+    public static IServiceCollection AddExesealRuntime(this IServiceCollection services, RuntimeOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<IPluginAssemblyLoader, McMasterPluginAssemblyLoader>();
+        services.AddSingleton<PluginDiscovery>();
+        services.AddSingleton(provider => provider.GetRequiredService<PluginDiscovery>().Discover(options.PluginDirectories));
+        services.AddSingleton<SealVerifier>();
+        services.AddSingleton<SealingRuntime>();
+        return services;
+    }
+}
