@@ -44,5 +44,5 @@ public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<Attem
 public sealed partial class ReportJson : JsonSerializerContext
 {
     /// <summary>The shapes with quotes and non-ASCII text written as they are: the output is read by people too.</summary>
-    public static ReportJson Output { get; } = new(new JsonSerializerOptions(Default.Options!) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    public static ReportJson Output { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }
