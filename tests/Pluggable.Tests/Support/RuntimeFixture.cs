@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pluggable.Runtime;
+using Pluggable.Runtime.Discovery;
+using Pluggable.Runtime.Sealing;
+
+namespace Pluggable.Tests.Support;
+
+/// <summary>The runtime as the CLI builds it, with the built-in plugins and the test plugins discovered once.</summary>
+public sealed class RuntimeFixture : IDisposable
+{
+    private readonly ServiceProvider services;
+
+    public RuntimeFixture()
+    {
+        var options = new RuntimeOptions { PluginDirectories = [Paths.BuiltInPlugins, Paths.TestPlugins], VerifyContent = true };
+        services = new ServiceCollection().AddLogging().AddExesealRuntime(options).BuildServiceProvider();
+    }
+
+    public ProviderCatalog Catalog => services.GetRequiredService<ProviderCatalog>();
+
+    public SealingRuntime Runtime => services.GetRequiredService<SealingRuntime>();
+
+    public SealOutcome Seal(SourceExecutable source, params string[] chain)
+    {
+        using var state = StateDirectory.CreatePrivate(Path.GetTempPath(), NullLogger.Instance);
+        return Runtime.Seal(source, new SealChain("", chain), state, TestContext.Current.CancellationToken);
+    }
+
+    public void Dispose() => services.Dispose();
+}

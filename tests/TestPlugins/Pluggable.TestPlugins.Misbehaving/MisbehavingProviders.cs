@@ -1,0 +1,79 @@
+using Pluggable.Abstractions;
+using Pluggable.Linux;
+
+namespace Pluggable.TestPlugins.Misbehaving;
+
+[ExportSealingProvider("throws-in-constructor", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ThrowsInConstructor : ISealingProvider
+{
+    public ThrowsInConstructor() => throw new InvalidOperationException("constructor failed on purpose");
+
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+[ExportSealingProvider("always-fails", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class AlwaysFails : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
+        throw new SealingException("always-fails failed on purpose");
+}
+
+[ExportSealingProvider("throws-in-seal", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ThrowsInSeal : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("an unexpected exception");
+}
+
+[ExportSealingProvider("returns-source", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ReturnsSource : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
+        new(Files.Reopen(request.Source, OpenFlags.Path | OpenFlags.CloseOnExec), "returns-source", SealingGuarantee.IndependentDataCopy);
+}
+
+[ExportSealingProvider("returns-unsealed-memfd", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ReturnsUnsealedMemfd : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken)
+    {
+        var memfd = MemoryFile.Create("unsealed", MemoryFile.CloseOnExec | MemoryFile.AllowSealing);
+        FileCopy.Copy(request.Source, memfd, request.SourceSize, request.SourcePath);
+        return new SealedExecutable(memfd, "returns-unsealed-memfd", SealingGuarantee.IndependentDataCopy);
+    }
+}
+
+[ExportSealingProvider("returns-null", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ReturnsNull : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => null!;
+}
+
+[ExportSealingProvider("unavailable", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class Unavailable : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Unavailable("this provider is never available");
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>Takes a name the built-in memfd plugin already has: the first one discovered wins.</summary>
+[ExportSealingProvider("memfd", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class DuplicateMemfd : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
