@@ -16,6 +16,7 @@ foreach (var option in Pluggable.Host.Cli.GlobalOptions.All)
 root.Subcommands.Add(ProvidersCommand.Create());
 root.Subcommands.Add(SealCommand.Create());
 root.Subcommands.Add(ExecCommand.Create());
+root.Subcommands.Add(ModesCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

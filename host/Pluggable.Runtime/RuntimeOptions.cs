@@ -12,6 +12,21 @@ public sealed record RuntimeOptions
     /// <summary>Where private state directories are made when no state directory is given.</summary>
     public string StateRoot { get; init; } = "/run/exeseal";
 
+    /// <summary>
+    /// The options of <paramref name="configuration"/>: the built-in plugins, then the configured directories, then
+    /// <paramref name="extraPluginDirectories"/> (from the command line).
+    /// </summary>
+    public static RuntimeOptions From(Configuration.ExesealConfiguration configuration, IEnumerable<string> extraPluginDirectories)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new RuntimeOptions
+        {
+            PluginDirectories = [BuiltInPluginDirectory, .. configuration.PluginDirectories, .. extraPluginDirectories],
+            StateRoot = configuration.StateRoot,
+            VerifyContent = configuration.VerifyContent,
+        };
+    }
+
     /// <summary>Compare the SHA-256 of every sealed object with its source's.</summary>
     public bool VerifyContent { get; init; }
 }

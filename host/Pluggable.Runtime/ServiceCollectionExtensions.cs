@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Pluggable.Runtime.Configuration;
 using Pluggable.Runtime.Discovery;
+using Pluggable.Runtime.Policy;
 using Pluggable.Runtime.Sealing;
 using Pluggable.Runtime.Verification;
 
@@ -9,12 +11,15 @@ namespace Pluggable.Runtime;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds discovery, the provider catalog (discovered on first use), verification and the sealing runtime.
+    /// Adds discovery, the provider catalog (discovered on first use), the chain policy of
+    /// <paramref name="configuration"/> (the embedded defaults when null), verification and the sealing runtime.
     /// The caller adds logging.
     /// </summary>
-    public static IServiceCollection AddExesealRuntime(this IServiceCollection services, RuntimeOptions options)
+    public static IServiceCollection AddExesealRuntime(this IServiceCollection services, RuntimeOptions options, ExesealConfiguration? configuration = null)
     {
         services.AddSingleton(options);
+        services.AddSingleton(configuration ?? ConfigurationLoader.Defaults());
+        services.AddSingleton<ChainPolicy>();
         services.AddSingleton<IPluginAssemblyLoader, McMasterPluginAssemblyLoader>();
         services.AddSingleton<PluginDiscovery>();
         services.AddSingleton(provider => provider.GetRequiredService<PluginDiscovery>().Discover(options.PluginDirectories));

@@ -16,16 +16,16 @@ internal static class ExesealAction
 
     private static int Run(ParseResult parse, Func<Session, ParseResult, CancellationToken, int> action, CancellationToken cancellationToken)
     {
-        using var session = Session.Start(parse);
         try
         {
+            using var session = Session.Start(parse);
             return action(session, parse, cancellationToken);
         }
         catch (ExesealException error)
         {
             var attempts = (error as SealingFailedException)?.Attempts;
             Console.Error.WriteLine($"exeseal: {error.Message}");
-            if (session.Json)
+            if (Session.WantsJson(parse))
             {
                 Session.WriteJson(new ErrorReport(error.Message, error.ExitCode, attempts?.Select(Reports.ToReport).ToList()), ReportJson.Output.ErrorReport);
             }

@@ -25,11 +25,17 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "the policy file (default: $EXESEAL_CONFIG, else /etc/exeseal/exeseal.json if it exists, else the embedded defaults)",
+        Recursive = true,
+    };
+
     static GlobalOptions()
     {
         Format.AcceptOnlyFromAmong("text", "json");
         LogLevel.AcceptOnlyFromAmong("trace", "debug", "info", "warning", "error");
     }
 
-    public static IEnumerable<Option> All => [Format, LogLevel, Plugins];
+    public static IEnumerable<Option> All => [Format, LogLevel, Plugins, Config];
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pluggable.Host.Output;
 using Pluggable.Runtime;
+using Pluggable.Runtime.Configuration;
 
 namespace Pluggable.Host.Cli;
 
@@ -19,9 +20,11 @@ internal sealed class Session : IDisposable
         Logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("exeseal");
     }
 
+    public ILogger Logger { get; }
+
     public bool Json { get; }
 
-    public ILogger Logger { get; }
+    public static bool WantsJson(ParseResult parse) => parse.GetValue(GlobalOptions.Format) == "json";
 
     public T Get<T>()
         where T : notnull => services.GetRequiredService<T>();
@@ -36,15 +39,13 @@ internal sealed class Session : IDisposable
             "error" => LogLevel.Error,
             _ => LogLevel.Warning,
         };
-        var options = new RuntimeOptions
-        {
-            PluginDirectories = [RuntimeOptions.BuiltInPluginDirectory, .. parse.GetValue(GlobalOptions.Plugins) ?? []],
-        };
+        var configuration = ConfigurationLoader.Load(parse.GetValue(GlobalOptions.Config));
+        var options = RuntimeOptions.From(configuration, parse.GetValue(GlobalOptions.Plugins) ?? []);
         var services = new ServiceCollection()
             .AddLogging(logging => logging.ClearProviders().SetMinimumLevel(level).AddProvider(new StderrLoggerProvider(level)))
-            .AddExesealRuntime(options)
+            .AddExesealRuntime(options, configuration)
             .BuildServiceProvider();
-        return new Session(services, parse.GetValue(GlobalOptions.Format) == "json");
+        return new Session(services, WantsJson(parse));
     }
 
     public static void WriteJson<T>(T report, JsonTypeInfo<T> type) =>

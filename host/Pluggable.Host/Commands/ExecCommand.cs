@@ -43,8 +43,9 @@ internal static class ExecCommand
             throw new BadInputException("nothing to execute: give the program after --, as in: exeseal exec -- /bin/echo hello");
         }
 
+        var selection = SealOptions.ChooseAnnotations(parse, []);
         using var source = SourceExecutable.Open(arguments[0]);
-        using var outcome = SealOptions.SealFile(session, source, parse, cancellationToken);
+        using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
         try
         {
             Exec.PrepareProcess();

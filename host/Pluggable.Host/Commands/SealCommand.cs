@@ -30,8 +30,9 @@ internal static class SealCommand
 
     private static int Run(Session session, ParseResult parse, CancellationToken cancellationToken)
     {
+        var selection = SealOptions.ChooseAnnotations(parse, []);
         using var source = SourceExecutable.Open(parse.GetValue(File) ?? "");
-        using var outcome = SealOptions.SealFile(session, source, parse, cancellationToken);
+        using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
         var report = Reports.ToReport(outcome, source);
         if (session.Json)
         {
@@ -41,6 +42,11 @@ internal static class SealCommand
 
         Console.Out.WriteLine($"sealed {report.Source} with {report.Provider} ({report.Guarantee}) in {report.Microseconds} µs");
         Console.Out.WriteLine($"  mode       {(report.Mode.Length == 0 ? "(annotation absent: default chain)" : report.Mode)}");
+        if (report.AlreadySealed)
+        {
+            Console.Out.WriteLine("  reused     the source already is a sealed memfd; no copy was made");
+        }
+
         Console.Out.WriteLine($"  size       {report.Size} bytes");
         Console.Out.WriteLine($"  seals      {Reports.Describe(outcome.Verified.Seals)}");
         Console.Out.WriteLine($"  read-only  {(report.ReadOnlyMount ? "yes" : "no")}");

@@ -1,25 +1,88 @@
 using System.CommandLine;
+using Pluggable.Host.Cli;
 using Pluggable.Runtime;
+using Pluggable.Runtime.Policy;
 using Pluggable.Runtime.Sealing;
+using Pluggable.Runtime.Selection;
+using Pluggable.Runtime.State;
 
 namespace Pluggable.Host.Commands;
 
-/// <summary>The options <c>seal</c> and <c>exec</c> share: how the chain is chosen.</summary>
+/// <summary>The options of every command that seals: how the chain is chosen and where state goes.</summary>
 internal static class SealOptions
 {
+    public static readonly Option<string?> Mode = new("--mode")
+    {
+        Description = $"the {ChainPolicy.Annotation} value: independent-data-copy, ro-shared-page, or another configured value (see exeseal modes); absent or empty: the default chain",
+    };
+
+    public static readonly Option<string[]> Annotation = new("--annotation")
+    {
+        Description = $"an OCI annotation KEY=VALUE (repeatable); {ChainPolicy.Annotation} selects the chain, the others are recorded in state.json",
+    };
+
+    public static readonly Option<string?> Bundle = new("--bundle")
+    {
+        Description = "an OCI bundle directory whose config.json annotations select the chain",
+    };
+
+    public static readonly Option<string?> StateDir = new("--state-dir")
+    {
+        Description = "keep the providers' work here and write state.json (atomically); default: a private directory under stateRoot, removed afterwards",
+    };
+
     public static readonly Option<string?> Provider = new("--provider")
     {
         Description = "seal with this provider only, whatever the annotation says (a diagnostic override for operators)",
     };
 
-    public static IEnumerable<Option> All => [Provider];
+    public static IEnumerable<Option> All => [Mode, Annotation, Bundle, StateDir, Provider];
 
-    public static SealChain ChooseChain(ParseResult parse) =>
-        parse.GetValue(Provider) is { } provider ? new SealChain("", [provider]) : new SealChain("", ["memfd"]);
-
-    public static SealOutcome SealFile(Cli.Session session, SourceExecutable source, ParseResult parse, CancellationToken cancellationToken)
+    public static AnnotationSelection ChooseAnnotations(ParseResult parse, IEnumerable<AnnotationSource> more)
     {
-        using var state = StateDirectory.CreatePrivate(session.Get<RuntimeOptions>().StateRoot, session.Logger);
-        return session.Get<SealingRuntime>().Seal(source, ChooseChain(parse), state, cancellationToken);
+        var sources = new List<AnnotationSource>();
+        if (parse.GetValue(Bundle) is { } bundle)
+        {
+            sources.Add(new AnnotationSource($"--bundle {bundle}", OciBundle.ReadAnnotations(bundle)));
+        }
+
+        sources.AddRange(more);
+        sources.Add(AnnotationSelection.FromArguments(parse.GetValue(Annotation) ?? []));
+        if (parse.GetValue(Mode) is { } mode)
+        {
+            sources.Add(new AnnotationSource("--mode", new Dictionary<string, string> { [ChainPolicy.Annotation] = mode }));
+        }
+
+        return AnnotationSelection.Combine(sources);
+    }
+
+    /// <summary>
+    /// Seals <paramref name="source"/> with the chain the command line selects; with --state-dir, records the
+    /// result in state.json before returning it.
+    /// </summary>
+    public static SealOutcome SealFile(Session session, SourceExecutable source, ParseResult parse, AnnotationSelection selection, CancellationToken cancellationToken)
+    {
+        var chain = parse.GetValue(Provider) is { } provider
+            ? new SealChain(selection.Value ?? "", [provider], SealChainOrigin.ProviderOverride)
+            : session.Get<ChainPolicy>().Select(selection.Value);
+        var given = parse.GetValue(StateDir);
+        using var state = given is null
+            ? StateDirectory.CreatePrivate(session.Get<RuntimeOptions>().StateRoot, session.Logger)
+            : StateDirectory.UseGiven(given);
+        var outcome = session.Get<SealingRuntime>().Seal(source, chain, state, cancellationToken);
+        try
+        {
+            if (given is not null)
+            {
+                StateRecord.Of(outcome, source, selection.Annotations).WriteTo(state.Path);
+            }
+
+            return outcome;
+        }
+        catch
+        {
+            outcome.Dispose();
+            throw;
+        }
     }
 }

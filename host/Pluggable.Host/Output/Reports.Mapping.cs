@@ -20,11 +20,21 @@ internal static class Reports
         (int?)outcome.Verified.Seals,
         outcome.Verified.ReadOnlyMount,
         outcome.Attempts.Select(ToReport).ToList(),
-        outcome.Microseconds);
+        outcome.Microseconds,
+        outcome.AlreadySealed);
 
     public static string Describe(FileSeals? seals) => seals switch
     {
         null => "none (not a memfd)",
-        { } value => $"0x{(int)value:x} ({value})",
+        FileSeals.None => "0x0 (none)",
+        { } value => $"0x{(int)value:x} ({string.Join('|', Enum.GetValues<FileSeals>().Where(bit => IsSingleBit(bit) && value.HasFlag(bit)).Select(SealName))})",
+    };
+
+    private static bool IsSingleBit(FileSeals seal) => seal != FileSeals.None && ((int)seal & ((int)seal - 1)) == 0;
+
+    private static string SealName(FileSeals seal) => seal switch
+    {
+        FileSeals.FutureWrite => "FUTURE_WRITE",
+        _ => seal.ToString().ToUpperInvariant(),
     };
 }

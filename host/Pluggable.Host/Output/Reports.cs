@@ -25,10 +25,17 @@ public sealed record SealReport(
     int? Seals,
     bool ReadOnlyMount,
     IReadOnlyList<AttemptReport> Attempts,
-    long Microseconds);
+    long Microseconds,
+    bool AlreadySealed);
 
 /// <summary>One provider's attempt.</summary>
 public sealed record AttemptReport(string Provider, bool Ok, string? Error, long Microseconds);
+
+/// <summary><c>exeseal modes --format json</c>.</summary>
+public sealed record ModesReport(string? Config, bool AllowExperimental, ModeReport DefaultChain, IReadOnlyList<ModeReport> Modes);
+
+/// <summary>One annotation value (empty for the default chain) and its chain.</summary>
+public sealed record ModeReport(string Value, IReadOnlyList<string> Providers, string Source, bool Allowed, string? Reason);
 
 /// <summary>Any failed command with <c>--format json</c>.</summary>
 public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<AttemptReport>? Attempts);
@@ -41,6 +48,7 @@ public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<Attem
 [JsonSerializable(typeof(ProvidersReport))]
 [JsonSerializable(typeof(SealReport))]
 [JsonSerializable(typeof(ErrorReport))]
+[JsonSerializable(typeof(ModesReport))]
 public sealed partial class ReportJson : JsonSerializerContext
 {
     /// <summary>The shapes with quotes and non-ASCII text written as they are: the output is read by people too.</summary>

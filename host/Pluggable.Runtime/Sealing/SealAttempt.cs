@@ -21,7 +21,10 @@ public sealed class SealOutcome(
     public string Mode { get; } = mode;
 
     /// <summary>The name of the provider that produced the object, as the catalog knows it.</summary>
-    public string Provider => Attempts[^1].Provider;
+    public string Provider => Attempts.Count > 0 ? Attempts[^1].Provider : Executable.Provider;
+
+    /// <summary>Whether the source already was a sealed memfd and was used as it is, without any provider.</summary>
+    public bool AlreadySealed => Attempts.Count == 0;
 
     /// <summary>Every provider tried, in order, ending with the one that succeeded.</summary>
     public IReadOnlyList<SealAttempt> Attempts { get; } = attempts;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pluggable.Abstractions;
+using Pluggable.Linux;
 using Pluggable.Runtime.Discovery;
 using Pluggable.Runtime.Verification;
 
@@ -19,6 +20,12 @@ public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifie
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(state);
         var total = Stopwatch.StartNew();
+        if (chain.MayReuseSealedSource && AlreadySealed(source) is { } reused)
+        {
+            logger.LogDebug("{Source} is already a sealed memfd; using it as it is", source.Path);
+            return new SealOutcome(reused, chain.Mode, [], new VerifiedProperties(Seals.TryGet(reused.Handle), false, null), Microseconds(total));
+        }
+
         var attempts = new List<SealAttempt>();
         for (var i = 0; i < chain.Providers.Count; i++)
         {
@@ -69,6 +76,23 @@ public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifie
         }
     }
 
+    /// <summary>The name of the result when the source was already sealed and no provider ran.</summary>
+    public const string AlreadySealedProvider = "already-sealed";
+
+    // runc, crun and youki skip their own copy when /proc/self/exe carries these seals; so does exeseal when no
+    // value asks for a fresh one.
+    private static SealedExecutable? AlreadySealed(SourceExecutable source)
+    {
+        var seals = Seals.TryGet(source.Handle);
+        if (seals is not { } present || (present & FileSeals.RuntimeCloned) != FileSeals.RuntimeCloned)
+        {
+            return null;
+        }
+
+        var handle = Files.Reopen(source.Handle, OpenFlags.ReadOnly | OpenFlags.CloseOnExec);
+        return new SealedExecutable(handle, AlreadySealedProvider, SealingGuarantee.IndependentDataCopy);
+    }
+
     // Whatever a plugin throws is that provider's failure, not the host's.
     private static T CallPlugin<T>(ProviderRegistration registration, string method, Func<T> call)
     {
@@ -95,7 +119,12 @@ public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifie
     private static string FailureMessage(SourceExecutable source, SealChain chain, List<SealAttempt> attempts)
     {
         var reasons = string.Join("; ", attempts.Select(a => $"{a.Provider}: {a.Error}"));
-        var what = chain.IsExplicit ? $"clone-self-exe value \"{chain.Mode}\"" : "the default chain";
+        var what = chain.Origin switch
+        {
+            SealChainOrigin.Annotation => $"clone-self-exe value \"{chain.Mode}\"",
+            SealChainOrigin.ProviderOverride => "--provider",
+            _ => "the default chain",
+        };
         return $"cannot seal {source.Path} with {what} ({string.Join(" → ", chain.Providers)}); nothing was executed. {reasons}";
     }
 
