@@ -24,7 +24,7 @@ public sealed class RuntimeFixture : IDisposable
     public SealOutcome Seal(SourceExecutable source, params string[] chain)
     {
         using var state = StateDirectory.CreatePrivate(Path.GetTempPath(), NullLogger.Instance);
-        return Runtime.Seal(source, new SealChain("", chain), state, TestContext.Current.CancellationToken);
+        return Runtime.Seal(source, new SealChain("", chain, SealChainOrigin.ProviderOverride), state, TestContext.Current.CancellationToken);
     }
 
     public void Dispose() => services.Dispose();

@@ -77,3 +77,12 @@ public sealed class DuplicateMemfd : ISealingProvider
 
     public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
+
+[ExportSealingProvider("experimental-fails", Guarantee = SealingGuarantee.IndependentDataCopy, Experimental = true)]
+public sealed class ExperimentalFails : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
+        throw new SealingException("experimental-fails failed on purpose");
+}
