@@ -48,6 +48,14 @@ public static partial class Files
     public static string ProcPath(SafeFileHandle handle) =>
         "/proc/self/fd/" + handle.DangerousGetHandle().ToInt32().ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The path the kernel holds for the object behind <paramref name="handle"/> (readlink of
+    /// <c>/proc/self/fd/N</c>): symbolic links already resolved, as seen from this process's root. The kernel
+    /// appends " (deleted)" once the file is unlinked, so check the link count before trusting it.
+    /// </summary>
+    public static string PathOf(SafeFileHandle handle) =>
+        new FileInfo(ProcPath(handle)).LinkTarget ?? throw SystemCallFailure.Create(Errno.EBADF, "cannot read the path of a descriptor");
+
     /// <summary>fchmod(2).</summary>
     public static void ChangeMode(SafeFileHandle handle, int mode, string subject)
     {
