@@ -22,7 +22,7 @@ public sealed class CliTests
     [Fact]
     public void Seal_reports_memfd_the_size_of_the_source_and_seals_15()
     {
-        var result = Cli.Exeseal("seal", "/usr/bin/ls", "--format", "json");
+        var result = Cli.Exeseal("seal", "/usr/bin/ls", "--format", "json", "--mode", "independent-data-copy");
 
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Stdout);
@@ -37,7 +37,7 @@ public sealed class CliTests
     [Fact]
     public void Exec_runs_the_program_from_a_sealed_memfd()
     {
-        var result = Cli.Exeseal("exec", "--", "/bin/sh", "-c", "readlink /proc/$$/exe");
+        var result = Cli.Exeseal("exec", "--mode", "independent-data-copy", "--", "/bin/sh", "-c", "readlink /proc/$$/exe");
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("/memfd:", result.Stdout, StringComparison.Ordinal);

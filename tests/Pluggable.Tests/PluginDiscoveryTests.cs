@@ -13,7 +13,7 @@ public sealed class PluginDiscoveryTests
         File.WriteAllText(Path.Combine(plugins.Path, "Corrupt", "Corrupt.dll"), "this is not an assembly");
 
         var listed = Cli.Exeseal("providers", "--format", "json", "--plugins", Paths.TestPlugins, "--plugins", plugins.Path);
-        var sealedFile = Cli.Exeseal("seal", "/bin/true", "--plugins", Paths.TestPlugins, "--plugins", plugins.Path, "--format", "json");
+        var sealedFile = Cli.Exeseal("seal", "/bin/true", "--mode", "independent-data-copy", "--plugins", Paths.TestPlugins, "--plugins", plugins.Path, "--format", "json");
 
         Assert.Equal(0, listed.ExitCode);
         using var json = JsonDocument.Parse(listed.Stdout);

@@ -150,7 +150,7 @@ public sealed class SemanticsTests : IDisposable
     {
         var inner = $"{Paths.Exeseal} seal --format json /proc/$$/exe; echo ---; {Paths.Exeseal} seal --format json --mode independent-data-copy /proc/$$/exe";
 
-        var result = Cli.Exeseal("exec", "--", "/bin/sh", "-c", inner);
+        var result = Cli.Exeseal("exec", "--mode", "independent-data-copy", "--", "/bin/sh", "-c", inner);
 
         Assert.Equal(0, result.ExitCode);
         var parts = result.Stdout.Split("---");
