@@ -17,6 +17,8 @@ root.Subcommands.Add(ProvidersCommand.Create());
 root.Subcommands.Add(SealCommand.Create());
 root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(ModesCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(RuntimeCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

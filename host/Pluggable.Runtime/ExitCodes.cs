@@ -9,6 +9,9 @@ public static class ExitCodes
     /// <summary>No provider of the chain produced a sealed object that passed verification.</summary>
     public const int SealingFailed = 1;
 
+    /// <summary><c>verify</c>: the executable is not protected against being overwritten.</summary>
+    public const int NotProtected = 1;
+
     /// <summary>The command line, a file, a bundle or the configuration is not acceptable.</summary>
     public const int BadInput = 2;
 

@@ -1,8 +1,5 @@
-using System.Collections;
 using System.CommandLine;
-using Pluggable.Abstractions;
 using Pluggable.Host.Cli;
-using Pluggable.Linux;
 using Pluggable.Runtime;
 using Pluggable.Runtime.Sealing;
 
@@ -45,20 +42,9 @@ internal static class ExecCommand
 
         var selection = SealOptions.ChooseAnnotations(parse, []);
         using var source = SourceExecutable.Open(arguments[0]);
+        SelfLocatingExecutable.EnsureCanRunSealed(source);
         using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
-        try
-        {
-            Exec.PrepareProcess();
-            Exec.Execute(outcome.Executable.Handle, arguments, Environment(), source.Path);
-        }
-        catch (SealingException error)
-        {
-            throw new ExesealException(error.Message, ExitCodes.SealingFailed);
-        }
-
+        SealedExec.Become(outcome, arguments, source.Path);
         return ExitCodes.SealingFailed;
     }
-
-    private static List<string> Environment() =>
-        System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
 }
