@@ -49,6 +49,12 @@ public static class Cli
             Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {Limit.TotalSeconds} s");
         }
 
+        // A child that outlives the command (a container's init waiting in "created") can hold the pipes open.
+        if (!Task.WaitAll([stdout, stderr], Limit))
+        {
+            Assert.Fail($"{program} {string.Join(' ', arguments)} exited, but something it started still holds its stdout or stderr");
+        }
+
         return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 }
