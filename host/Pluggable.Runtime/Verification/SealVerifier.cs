@@ -79,7 +79,10 @@ public sealed class SealVerifier(RuntimeOptions options)
             return null;
         }
 
-        return seals is { } some
+        // Every tmpfs file answers F_GET_SEALS (with F_SEAL_SEAL alone), so seals do not make a file a memfd;
+        // the kernel names memfds "/memfd:NAME" in /proc/self/fd.
+        var isMemfd = Files.PathOf(result.Handle).StartsWith("/memfd:", StringComparison.Ordinal);
+        return isMemfd && seals is { } some
             ? $"independent-data-copy: the memfd carries seals 0x{(int)some:x}, not at least SEAL|SHRINK|GROW|WRITE (0xf)"
             : status.LinkCount != 0
                 ? $"independent-data-copy: the copy still has {status.LinkCount} link(s) in a directory, where anyone allowed could open it for writing"
@@ -98,6 +101,10 @@ public sealed class SealVerifier(RuntimeOptions options)
         return errno switch
         {
             Errno.EROFS => null,
+            // The kernel refuses writers to a file being executed (ETXTBSY) before it asks the mount for write
+            // access; a read-only bind shares the running program's inode. fstatvfs's ST_RDONLY, checked above,
+            // is the same mount flag that write access would then have been refused for.
+            Errno.ETXTBSY => null,
             0 => "ro-shared-page: re-opening the sealed object for writing succeeded",
             _ => $"ro-shared-page: re-opening the sealed object for writing failed with {Errno.NameOf(errno)}, not EROFS",
         };
