@@ -92,4 +92,19 @@ public sealed class ProviderCliTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Matches("^/.*/#[0-9]+ \\(deleted\\)$", result.Stdout.TrimEnd('\n'));
     }
+
+    [Fact]
+    public void Tmpfile_skips_a_state_directory_on_a_noexec_mount_and_runs_from_a_copy_elsewhere()
+    {
+        Requires.Root();
+        var unshare = Requires.Tool("unshare");
+        // In a private mount namespace, so the noexec /run is seen by that exeseal alone.
+        var script = "mount -t tmpfs -o noexec exeseal-test /run && exec \"$0\" exec --provider tmpfile -- /bin/sh -c 'readlink /proc/$$/exe'";
+
+        var result = Cli.Run(unshare, ["--mount", "--propagation", "private", "/bin/sh", "-c", script, Paths.Exeseal]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotMatch("^/run/", result.Stdout);
+        Assert.Matches("^/.*/#[0-9]+ \\(deleted\\)$", result.Stdout.TrimEnd('\n'));
+    }
 }
