@@ -24,6 +24,9 @@ public sealed class ProviderLeakTests
         var chain = new SealChain("", [provider]);
         var cancellation = TestContext.Current.CancellationToken;
         fixture.Runtime.Seal(source, chain, state, cancellation).Dispose(); // Loads the plugin before counting.
+        // A handle another test dropped without disposing would otherwise be closed by its finalizer mid-test.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var before = Observe(state);
 
         for (var i = 0; i < Seals; i++)
@@ -40,9 +43,8 @@ public sealed class ProviderLeakTests
 
     private static (string MountInfo, IReadOnlyList<string> Descriptors, string[] StateEntries) Observe(StateDirectory state)
     {
-        // A handle another test dropped without disposing would be closed by its finalizer mid-test.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        // No collection before the second look: a handle a provider dropped without closing it is a leak, even
+        // if a finalizer would close it some time later.
         return (File.ReadAllText("/proc/self/mountinfo"), OwnDescriptors.Snapshot(), Directory.GetFileSystemEntries(state.Path));
     }
 }
