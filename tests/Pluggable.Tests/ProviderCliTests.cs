@@ -27,6 +27,26 @@ public sealed class ProviderCliTests
         Assert.Contains("CAP_SYS_ADMIN", providers["ro-bind"].GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("memfd", "independent-data-copy", false)]
+    [InlineData("tmpfile", "independent-data-copy", false)]
+    [InlineData("overlayfs", "ro-shared-page", true)]
+    [InlineData("ro-bind", "ro-shared-page", true)]
+    public void Seal_with_the_provider_reports_it_its_guarantee_the_size_and_the_read_only_mount(string provider, string guarantee, bool readOnlyMount)
+    {
+        ProviderGuaranteeTests.RequiresPrivilegeFor(provider);
+
+        var result = Cli.Exeseal("seal", "--provider", provider, "/usr/bin/ls", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(provider, root.GetProperty("provider").GetString());
+        Assert.Equal(guarantee, root.GetProperty("guarantee").GetString());
+        Assert.Equal(new FileInfo("/usr/bin/ls").Length, root.GetProperty("size").GetInt64());
+        Assert.Equal(readOnlyMount, root.GetProperty("readOnlyMount").GetBoolean());
+    }
+
     [Fact]
     public void An_unprivileged_user_sees_overlayfs_and_ro_bind_unavailable_for_want_of_CAP_SYS_ADMIN_and_memfd_still_seals()
     {

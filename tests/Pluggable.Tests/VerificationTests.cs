@@ -10,6 +10,7 @@ public sealed class VerificationTests
     [InlineData("returns-source", "the sealed object is the source file itself")]
     [InlineData("returns-unsealed-memfd", "the memfd carries seals 0x0, not at least SEAL|SHRINK|GROW|WRITE")]
     [InlineData("returns-writable-tmpfile", "independent-data-copy: the copy is held through a writable descriptor, not O_PATH or read-only")]
+    [InlineData("returns-source-as-view", "ro-shared-page: the sealed object is not on a read-only mount")]
     [InlineData("returns-null", "returned no sealed object")]
     [InlineData("throws-in-seal", "threw in Seal: InvalidOperationException: an unexpected exception")]
     [InlineData("throws-in-constructor", "could not be constructed: constructor failed on purpose")]

@@ -92,3 +92,13 @@ public sealed class ReturnsWritableTmpfile : ISealingProvider
         return new SealedExecutable(file, "returns-writable-tmpfile", SealingGuarantee.IndependentDataCopy);
     }
 }
+
+/// <summary>Claims a read-only view but hands out the source on its own, writable, mount.</summary>
+[ExportSealingProvider("returns-source-as-view", Guarantee = SealingGuarantee.RoSharedPage)]
+public sealed class ReturnsSourceAsView : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
+        new(Files.Reopen(request.Source, OpenFlags.Path | OpenFlags.CloseOnExec), "returns-source-as-view", SealingGuarantee.RoSharedPage);
+}
