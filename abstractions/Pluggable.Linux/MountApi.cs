@@ -136,8 +136,9 @@ public static partial class MountApi
     }
 
     /// <summary>
-    /// Whether mount_setattr(2) exists: the kernel checks the size argument before anything else, so a call with
-    /// size 0 answers EINVAL where it exists and ENOSYS where it does not (before Linux 5.12), changing nothing.
+    /// Whether mount_setattr(2) exists: the kernel checks the flags and then the size before it looks at any
+    /// descriptor or path, so a call with size 0 answers EINVAL where it exists and ENOSYS where it does not
+    /// (before Linux 5.12), changing nothing.
     /// </summary>
     public static unsafe bool HasMountSetAttributes()
     {

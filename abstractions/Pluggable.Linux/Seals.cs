@@ -51,13 +51,14 @@ public static partial class Seals
     }
 
     /// <summary>
-    /// The seals of <paramref name="handle"/>, or null when the file cannot carry seals (the kernel answers
-    /// EINVAL for anything but a memfd or a hugetlbfs/shmem file).
+    /// The seals of the memfd behind <paramref name="handle"/>, or null when it is not a memfd. Every tmpfs file
+    /// answers F_GET_SEALS too (with F_SEAL_SEAL alone: it can never be sealed), so the answer alone does not make
+    /// a file a memfd; the kernel names memfds "/memfd:NAME" in /proc/self/fd, and nothing else so.
     /// </summary>
-    public static FileSeals? TryGet(SafeFileHandle handle)
+    public static FileSeals? OfMemfd(SafeFileHandle handle)
     {
         var seals = fcntl(handle, FGetSeals, 0);
-        return seals >= 0 ? (FileSeals)seals : null;
+        return seals >= 0 && Files.PathOf(handle).StartsWith("/memfd:", StringComparison.Ordinal) ? (FileSeals)seals : null;
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -18,7 +18,8 @@ public sealed class TmpfileProvider : ISealingProvider
     private const int OwnerOnly = 0x1C0; // 0700: nobody else may open the copy before it is sealed.
     private const int ExecuteOnly = 0x149; // 0511: r-x--x--x, as runc leaves its clone.
 
-    // tmpfs first: a copy on a disk-backed filesystem leaves the binary's size in dirty pages that the kernel
+    // After the state directory (private to this seal), tmpfs before the temporary directory: a copy on a
+    // disk-backed filesystem leaves the binary's size in dirty pages that the kernel
     // writes back about 30 s later, for a file nobody will ever read again.
     private static readonly string[] SharedCandidates = ["/dev/shm", "/run"];
 
@@ -32,7 +33,9 @@ public sealed class TmpfileProvider : ISealingProvider
         var (writable, directory) = CreateExecutableCopyTarget(request);
         try
         {
-            // Whoever has the directory could otherwise have linked the file before we copy into it.
+            // O_TMPFILE|O_EXCL files can never gain a name, but with the mkostemp fallback anyone who can write the
+            // directory could hard-link the file between its creation and its unlink, and later open that name
+            // for writing.
             var links = FileStatus.Of(writable, "the unlinked copy").LinkCount;
             if (links != 0)
             {
@@ -45,9 +48,8 @@ public sealed class TmpfileProvider : ISealingProvider
 
             // Only an O_PATH handle may survive: while a writable descriptor exists, execve answers ETXTBSY, and
             // the copy would stay writable by anyone holding it.
-            var sealedCopy = Files.Reopen(writable, OpenFlags.Path | OpenFlags.CloseOnExec);
-            request.Logger.LogDebug("tmpfile: sealed a {Size}-byte copy of {Source} in {Directory}", request.SourceSize, request.SourcePath, directory);
-            return new SealedExecutable(sealedCopy, "tmpfile", SealingGuarantee.IndependentDataCopy);
+            request.Logger.LogDebug("tmpfile: copied {Size} bytes of {Source} into an unlinked file in {Directory}", request.SourceSize, request.SourcePath, directory);
+            return new SealedExecutable(Files.Reopen(writable, OpenFlags.Path | OpenFlags.CloseOnExec), "tmpfile", SealingGuarantee.IndependentDataCopy);
         }
         finally
         {

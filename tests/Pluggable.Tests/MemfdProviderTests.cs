@@ -29,7 +29,7 @@ public sealed class MemfdProviderTests(RuntimeFixture fixture) : IClassFixture<R
         using var source = SourceExecutable.Open(Source);
         using var outcome = fixture.Seal(source, "memfd");
 
-        Assert.Equal(FileSeals.Seal | FileSeals.Shrink | FileSeals.Grow | FileSeals.Write, Seals.TryGet(outcome.Executable.Handle));
+        Assert.Equal(FileSeals.Seal | FileSeals.Shrink | FileSeals.Grow | FileSeals.Write, Seals.OfMemfd(outcome.Executable.Handle));
         Assert.Equal(0xf, (int)outcome.Verified.Seals!.Value);
     }
 

@@ -1,3 +1,4 @@
+using Pluggable.Linux;
 using Pluggable.Runtime.Sealing;
 using Pluggable.Tests.Support;
 
@@ -8,6 +9,8 @@ public sealed class VerificationTests
     [Theory]
     [InlineData("returns-source", "the sealed object is the source file itself")]
     [InlineData("returns-unsealed-memfd", "the memfd carries seals 0x0, not at least SEAL|SHRINK|GROW|WRITE")]
+    [InlineData("returns-writable-tmpfile", "independent-data-copy: the copy is held through a writable descriptor, not O_PATH or read-only")]
+    [InlineData("returns-source-as-view", "ro-shared-page: the sealed object is not on a read-only mount")]
     [InlineData("returns-null", "returned no sealed object")]
     [InlineData("throws-in-seal", "threw in Seal: InvalidOperationException: an unexpected exception")]
     [InlineData("throws-in-constructor", "could not be constructed: constructor failed on purpose")]
@@ -39,5 +42,31 @@ public sealed class VerificationTests
         Assert.DoesNotContain(
             Directory.EnumerateFileSystemEntries("/proc/self/fd").Select(fd => new FileInfo(fd).LinkTarget),
             target => target is not null && target.Contains("memfd:unsealed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_read_only_bind_of_a_program_that_is_running_is_accepted_though_the_kernel_answers_ETXTBSY_before_EROFS()
+    {
+        Requires.Root();
+        using var fixture = new RuntimeFixture();
+        using var directory = new TemporaryDirectory();
+        var sleep = directory.File("sleep", File.ReadAllBytes("/usr/bin/sleep"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        using var running = System.Diagnostics.Process.Start(sleep, "30");
+        try
+        {
+            using var source = SourceExecutable.Open(sleep);
+
+            using var outcome = fixture.Seal(source, "ro-bind");
+
+            // The bind shares the running program's inode: the kernel denies writers to an executing file
+            // before it asks the mount for write access.
+            Assert.Equal(Errno.ETXTBSY, Files.TryReopen(outcome.Executable.Handle, OpenFlags.WriteOnly | OpenFlags.CloseOnExec, out _));
+            Assert.True(outcome.Verified.ReadOnlyMount);
+        }
+        finally
+        {
+            running.Kill();
+            running.WaitForExit();
+        }
     }
 }

@@ -23,7 +23,7 @@ public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifie
         if (chain.MayReuseSealedSource && AlreadySealed(source) is { } reused)
         {
             logger.LogDebug("{Source} is already a sealed memfd; using it as it is", source.Path);
-            return new SealOutcome(reused, chain.Mode, [], new VerifiedProperties(Seals.TryGet(reused.Handle), false, null), Microseconds(total));
+            return new SealOutcome(reused, chain.Mode, [], new VerifiedProperties(Seals.OfMemfd(reused.Handle), false, null), Microseconds(total));
         }
 
         var attempts = new List<SealAttempt>();
@@ -83,7 +83,7 @@ public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifie
     // value asks for a fresh one.
     private static SealedExecutable? AlreadySealed(SourceExecutable source)
     {
-        var seals = Seals.TryGet(source.Handle);
+        var seals = Seals.OfMemfd(source.Handle);
         if (seals is not { } present || (present & FileSeals.RuntimeCloned) != FileSeals.RuntimeCloned)
         {
             return null;

@@ -81,7 +81,7 @@ public static class ExecutableClassifier
 
         using (handle)
         {
-            var seals = Seals.TryGet(handle);
+            var seals = Seals.OfMemfd(handle);
             var kind = seals switch
             {
                 { } present when (present & FileSeals.RuntimeCloned) == FileSeals.RuntimeCloned => ExecutableKind.SealedMemfd,

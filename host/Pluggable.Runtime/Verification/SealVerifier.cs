@@ -37,7 +37,7 @@ public sealed class SealVerifier(RuntimeOptions options)
             throw Refused(provider, $"the sealed object has {status.Size} bytes, the source {source.Size}");
         }
 
-        var seals = Seals.TryGet(result.Handle);
+        var seals = Seals.OfMemfd(result.Handle);
         var readOnlyMount = Descriptors.IsOnReadOnlyMount(result.Handle, "the sealed object");
         var failure = claimed == SealingGuarantee.IndependentDataCopy
             ? CheckIndependentCopy(result, source, status, seals)
@@ -98,6 +98,10 @@ public sealed class SealVerifier(RuntimeOptions options)
         return errno switch
         {
             Errno.EROFS => null,
+            // The kernel refuses writers to a file being executed (ETXTBSY) before it asks the mount for write
+            // access; a read-only bind shares the running program's inode. fstatvfs's ST_RDONLY, checked above,
+            // is the same mount flag that write access would then have been refused for.
+            Errno.ETXTBSY => null,
             0 => "ro-shared-page: re-opening the sealed object for writing succeeded",
             _ => $"ro-shared-page: re-opening the sealed object for writing failed with {Errno.NameOf(errno)}, not EROFS",
         };

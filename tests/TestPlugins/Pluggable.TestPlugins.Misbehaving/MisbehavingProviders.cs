@@ -78,6 +78,31 @@ public sealed class DuplicateMemfd : ISealingProvider
     public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
+/// <summary>An unlinked copy, but still held through the descriptor it was written with.</summary>
+[ExportSealingProvider("returns-writable-tmpfile", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ReturnsWritableTmpfile : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken)
+    {
+        // On tmpfs, where the tmpfile provider prefers to be: the kernel reports F_SEAL_SEAL for such a file.
+        var file = TemporaryFiles.CreateUnlinked("/dev/shm", 0x1C0);
+        FileCopy.Copy(request.Source, file, request.SourceSize, request.SourcePath);
+        return new SealedExecutable(file, "returns-writable-tmpfile", SealingGuarantee.IndependentDataCopy);
+    }
+}
+
+/// <summary>Claims a read-only view but hands out the source on its own, writable, mount.</summary>
+[ExportSealingProvider("returns-source-as-view", Guarantee = SealingGuarantee.RoSharedPage)]
+public sealed class ReturnsSourceAsView : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
+        new(Files.Reopen(request.Source, OpenFlags.Path | OpenFlags.CloseOnExec), "returns-source-as-view", SealingGuarantee.RoSharedPage);
+}
+
 [ExportSealingProvider("experimental-fails", Guarantee = SealingGuarantee.IndependentDataCopy, Experimental = true)]
 public sealed class ExperimentalFails : ISealingProvider
 {
