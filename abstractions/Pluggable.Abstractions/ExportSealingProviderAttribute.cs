@@ -28,6 +28,14 @@ public sealed class ExportSealingProviderAttribute : ExportAttribute
 
     /// <summary>One sentence for operators: how the provider seals and what it costs.</summary>
     public string Description { get; set; } = "";
+
+    /// <summary>
+    /// The keys the provider reads from <see cref="SealRequest.Settings"/> (<c>providers.&lt;name&gt;.&lt;key&gt;</c> in
+    /// the operator's configuration); the host reports any other key it finds there. Empty: the provider has no settings.
+    /// </summary>
+#pragma warning disable CA1819 // Attribute arguments can only be arrays; MEF copies the value into the metadata.
+    public string[] Settings { get; set; } = [];
+#pragma warning restore CA1819
 }
 
 /// <summary>The metadata of an exported provider, as the host reads it.</summary>
@@ -44,4 +52,9 @@ public sealed class SealingProviderMetadata
 
     /// <inheritdoc cref="ExportSealingProviderAttribute.Description"/>
     public string Description { get; set; } = "";
+
+    /// <inheritdoc cref="ExportSealingProviderAttribute.Settings"/>
+#pragma warning disable CA1819 // The metadata view mirrors the attribute.
+    public string[] Settings { get; set; } = [];
+#pragma warning restore CA1819
 }

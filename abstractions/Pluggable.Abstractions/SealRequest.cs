@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Win32.SafeHandles;
 
 namespace Pluggable.Abstractions;
@@ -14,4 +16,39 @@ public sealed record SealRequest(
     string SourcePath,
     long SourceSize,
     string StateDirectory,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>
+    /// The provider's own section of the operator's configuration, <c>providers.&lt;name&gt;</c>: read
+    /// <c>Settings["sealExec"]</c> for <c>providers.memfd.sealExec</c>. Empty when the operator set nothing.
+    /// Declare the keys in <see cref="ExportSealingProviderAttribute.Settings"/> so that the host can report
+    /// the ones it does not know.
+    /// </summary>
+    public IConfiguration Settings { get; init; } = new EmptySection("");
+
+    // The contract must not depend on a configuration implementation; an empty section needs none.
+    private sealed class EmptySection(string path) : IConfigurationSection
+    {
+        public string Key => path[(path.LastIndexOf(':') + 1)..];
+
+        public string Path => path;
+
+        public string? Value
+        {
+            get => null;
+            set => throw new NotSupportedException("provider settings are read-only");
+        }
+
+        public string? this[string key]
+        {
+            get => null;
+            set => throw new NotSupportedException("provider settings are read-only");
+        }
+
+        public IEnumerable<IConfigurationSection> GetChildren() => [];
+
+        public IChangeToken GetReloadToken() => new CancellationChangeToken(CancellationToken.None);
+
+        public IConfigurationSection GetSection(string key) => new EmptySection(path.Length == 0 ? key : $"{path}:{key}");
+    }
+}

@@ -20,6 +20,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(configuration ?? ConfigurationLoader.Defaults());
         services.AddSingleton<ChainPolicy>();
+        services.AddSingleton<ProviderSettings>();
         services.AddSingleton<IPluginAssemblyLoader, McMasterPluginAssemblyLoader>();
         services.AddSingleton<PluginDiscovery>();
         services.AddSingleton(provider => provider.GetRequiredService<PluginDiscovery>().Discover(options.PluginDirectories));

@@ -9,11 +9,13 @@ namespace Pluggable.Providers.Memfd;
 [ExportSealingProvider(
     "memfd",
     Guarantee = SealingGuarantee.IndependentDataCopy,
-    Description = "copy into a memfd sealed SEAL|SHRINK|GROW|WRITE; costs the binary's size in shmem per use")]
+    Description = "copy into a memfd sealed SEAL|SHRINK|GROW|WRITE; costs the binary's size in shmem per use",
+    Settings = [SealExecSetting])]
 public sealed class MemfdProvider : ISealingProvider
 {
     private const string NoExecSysctl = "/proc/sys/vm/memfd_noexec";
     private const int ExecuteOnly = 0x149; // 0511: r-x--x--x, as runc leaves its clone.
+    private const string SealExecSetting = "sealExec";
 
     /// <inheritdoc/>
     public ProviderProbe Probe() =>
@@ -31,8 +33,8 @@ public sealed class MemfdProvider : ISealingProvider
             FileCopy.Copy(request.Source, memfd, request.SourceSize, request.SourcePath);
             cancellationToken.ThrowIfCancellationRequested();
             Files.ChangeMode(memfd, ExecuteOnly, "the memfd copy");
-            // Exactly the four seals: crun and runc before 1.2 recognise a cloned binary only by this value.
-            Seals.Add(memfd, FileSeals.RuntimeCloned, "the memfd copy");
+            // Exactly the four seals by default: crun and runc before 1.2 recognise a cloned binary only by this value.
+            Seals.Add(memfd, SealsFor(request), "the memfd copy");
             request.Logger.LogDebug("memfd: sealed a {Size}-byte copy of {Source}", request.SourceSize, request.SourcePath);
             return new SealedExecutable(memfd, "memfd", SealingGuarantee.IndependentDataCopy);
         }
@@ -41,6 +43,21 @@ public sealed class MemfdProvider : ISealingProvider
             memfd.Dispose();
             throw;
         }
+    }
+
+    // providers.memfd.sealExec adds F_SEAL_EXEC, so that not even the execute bits can change; an operator turns
+    // it on once every runtime on the node accepts seals other than exactly 0xf.
+    private static FileSeals SealsFor(SealRequest request)
+    {
+        var value = request.Settings[SealExecSetting];
+        if (value is null)
+        {
+            return FileSeals.RuntimeCloned;
+        }
+
+        return bool.TryParse(value, out var sealExec)
+            ? sealExec ? FileSeals.RuntimeCloned | FileSeals.Exec : FileSeals.RuntimeCloned
+            : throw new SealingException($"providers.memfd.{SealExecSetting} must be true or false, not \"{value}\"");
     }
 
     private static SafeFileHandle CreateExecutableMemfd(string name)

@@ -3,6 +3,7 @@ using Pluggable.Abstractions;
 using Pluggable.Host.Cli;
 using Pluggable.Host.Output;
 using Pluggable.Runtime;
+using Pluggable.Runtime.Configuration;
 using Pluggable.Runtime.Discovery;
 
 namespace Pluggable.Host.Commands;
@@ -14,7 +15,8 @@ internal static class ProvidersCommand
     {
         var command = new Command("providers", """
             List the sealing providers found in the plugin directories, whether each can work on this host
-            (and why not), and every plugin that was skipped.
+            (and why not), every plugin that was skipped, and every providers.<name>.<key> setting that no
+            loaded provider reads.
             Example: exeseal providers --plugins /opt/vendor/exeseal-plugins
             """);
         command.SetExesealAction((session, _, _) => Run(session));
@@ -48,7 +50,7 @@ internal static class ProvidersCommand
                 registration.Plugin, registration.Version, metadata.Description));
         }
 
-        var report = new ProvidersReport(providers, errors);
+        var report = new ProvidersReport(providers, errors, session.Get<ProviderSettings>().Problems(catalog));
         if (session.Json)
         {
             Session.WriteJson(report, ReportJson.Output.ProvidersReport);
@@ -82,6 +84,11 @@ internal static class ProvidersCommand
         foreach (var error in report.Errors)
         {
             Console.Out.WriteLine($"error: {error.Plugin}: {error.Message}");
+        }
+
+        foreach (var warning in report.SettingsWarnings)
+        {
+            Console.Out.WriteLine($"warning: {warning}");
         }
     }
 }

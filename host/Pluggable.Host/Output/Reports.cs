@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Pluggable.Host.Output;
 
 /// <summary><c>exeseal providers --format json</c>.</summary>
-public sealed record ProvidersReport(IReadOnlyList<ProviderReport> Providers, IReadOnlyList<PluginErrorReport> Errors);
+public sealed record ProvidersReport(IReadOnlyList<ProviderReport> Providers, IReadOnlyList<PluginErrorReport> Errors, IReadOnlyList<string> SettingsWarnings);
 
 /// <summary>One discovered provider.</summary>
 public sealed record ProviderReport(

@@ -18,6 +18,8 @@ internal sealed class ConfigurationLayer(IConfiguration configuration, string na
 
     public IEnumerable<string> TopLevelKeys => configuration.GetChildren().Select(section => section.Key);
 
+    public IConfigurationSection Section(string key) => configuration.GetSection(key);
+
     public IEnumerable<string> ChildKeys(string key) => configuration.GetSection(key).GetChildren().Select(section => section.Key);
 
     public IReadOnlyList<string>? List(string key)

@@ -20,7 +20,7 @@ public static class ConfigurationLoader
     private const string EnvironmentPrefix = "EXESEAL_";
 
     private static readonly string[] KnownKeys =
-        ["pluginDirectories", "defaultChain", "modes", "allowedModes", "allowExperimental", "verifyContent", "stateRoot"];
+        ["pluginDirectories", "defaultChain", "modes", "allowedModes", "allowExperimental", "verifyContent", "stateRoot", "providers"];
 
     /// <summary>Loads the configuration; throws <see cref="BadInputException"/> naming the key and the problem.</summary>
     public static ExesealConfiguration Load(string? commandLinePath)
@@ -123,7 +123,25 @@ public static class ConfigurationLoader
             AllowExperimental = file.Boolean("allowExperimental") ?? defaults.Boolean("allowExperimental") ?? false,
             VerifyContent = file.Boolean("verifyContent") ?? defaults.Boolean("verifyContent") ?? false,
             StateRoot = stateRoot,
+            ProviderSettings = ProviderSections(file),
         };
+    }
+
+    // Only the shape is checked here; which keys a provider knows is for the provider to declare (see ProviderSettings).
+    private static IConfigurationSection ProviderSections(ConfigurationLayer file)
+    {
+        var providers = file.Section("providers");
+        if (!string.IsNullOrEmpty(providers.Value))
+        {
+            throw file.Invalid("providers", $"must be an object of provider names, not \"{providers.Value}\"");
+        }
+
+        foreach (var provider in providers.GetChildren().Where(section => !string.IsNullOrEmpty(section.Value)))
+        {
+            throw file.Invalid(provider.Path, $"must be an object of settings, not \"{provider.Value}\"");
+        }
+
+        return providers;
     }
 
     private static IReadOnlyList<string> NonEmptyChain(ConfigurationLayer layer, string key)

@@ -39,4 +39,10 @@ public sealed record ExesealConfiguration
 
     /// <summary>Where private state directories are made.</summary>
     public required string StateRoot { get; init; }
+
+    /// <summary>
+    /// The <c>providers</c> section: one child per provider name, handed to that provider as
+    /// <see cref="Abstractions.SealRequest.Settings"/>. Null when the operator set none.
+    /// </summary>
+    public Microsoft.Extensions.Configuration.IConfigurationSection? ProviderSettings { get; init; }
 }

@@ -56,6 +56,12 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
     {
         try
         {
+            if (ContractCompatibility.Refusal(assemblyPath) is { } refusal)
+            {
+                errors.Add(new PluginError(assemblyPath, $"refused: {refusal}"));
+                return [];
+            }
+
             var assembly = loader.Load(assemblyPath);
             var container = new ContainerConfiguration().WithParts(LoadableTypes(assembly, assemblyPath, errors)).CreateContainer();
             var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pluggable.Abstractions;
 using Pluggable.Linux;
+using Pluggable.Runtime.Configuration;
 using Pluggable.Runtime.Discovery;
 using Pluggable.Runtime.Verification;
 
@@ -11,8 +12,27 @@ namespace Pluggable.Runtime.Sealing;
 /// Runs a chain: each provider in turn seals the source, verification checks the result, and the first
 /// verified result wins. A provider that throws, is unavailable or fails verification is one failed attempt.
 /// </summary>
-public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifier, ILogger<SealingRuntime> logger)
+public sealed class SealingRuntime
 {
+    private readonly ProviderCatalog catalog;
+    private readonly SealVerifier verifier;
+    private readonly ProviderSettings settings;
+    private readonly ILogger<SealingRuntime> logger;
+
+    /// <summary>A runtime over <paramref name="catalog"/>; reports the operator's provider settings that no provider reads.</summary>
+    public SealingRuntime(ProviderCatalog catalog, SealVerifier verifier, ProviderSettings settings, ILogger<SealingRuntime> logger)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        this.catalog = catalog;
+        this.verifier = verifier;
+        this.settings = settings;
+        this.logger = logger;
+        foreach (var problem in settings.Problems(catalog))
+        {
+            logger.LogWarning("{Problem}", problem);
+        }
+    }
+
     /// <summary>Seals <paramref name="source"/> with the first provider of <paramref name="chain"/> that succeeds.</summary>
     public SealOutcome Seal(SourceExecutable source, SealChain chain, StateDirectory state, CancellationToken cancellationToken)
     {
@@ -62,7 +82,7 @@ public sealed class SealingRuntime(ProviderCatalog catalog, SealVerifier verifie
             throw new SealingException($"{name} is not available here: {probe.Reason}");
         }
 
-        var request = new SealRequest(source.Handle, source.Path, source.Size, state.Path, logger);
+        var request = new SealRequest(source.Handle, source.Path, source.Size, state.Path, logger) { Settings = settings.For(name) };
         var executable = CallPlugin(registration, "Seal", () => provider.Seal(request, cancellationToken))
             ?? throw new SealingException($"provider {name} ({registration.Plugin}) returned no sealed object");
         try

@@ -15,7 +15,8 @@ public static class Cli
 
     public static CommandResult Exeseal(params string[] arguments) => Run(Paths.Exeseal, arguments);
 
-    public static CommandResult Run(string program, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? stdin = null)
+    public static CommandResult Run(
+        string program, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? stdin = null, TimeSpan? limit = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -43,10 +44,10 @@ public static class Cli
         }
 
         process.StandardInput.Close();
-        if (!process.WaitForExit(Limit))
+        if (!process.WaitForExit(limit ?? Limit))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {Limit.TotalSeconds} s");
+            Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {(limit ?? Limit).TotalSeconds} s");
         }
 
         // A child that outlives the command (a container's init waiting in "created") can hold the pipes open.
