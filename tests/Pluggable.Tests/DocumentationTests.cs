@@ -29,6 +29,25 @@ public sealed partial class DocumentationTests : IDisposable
     public void The_kubernetes_guide_builds_a_node_bundle_with_the_wrapper() =>
         RunPage("deploy-kubernetes.md", "./usr/local/bin/runc-sealed");
 
+    [Fact]
+    public void The_runtimes_guide_runs_containers_through_the_wrapper_with_runc_and_crun()
+    {
+        Requires.Root();
+        Requires.Tool("runc");
+        Requires.Tool("crun");
+        Requires.Tool("busybox");
+
+        RunPage(
+            "runtimes.md",
+            "hello from busybox",
+            "runc, value '': exit 3",
+            "runc, value 'independent-data-copy': exit 3",
+            "runc, value 'ro-shared-page': exit 3",
+            ": sealed-memfd, seals 0xf (SEAL|SHRINK|GROW|WRITE) (protected)",
+            "hello from crun",
+            "crun, value 'ro-shared-page': exit 4");
+    }
+
     [Theory]
     [MemberData(nameof(Pages))]
     public void Every_shell_block_of_a_page_is_run_or_needs_a_cluster_and_parses(string page)
@@ -51,6 +70,8 @@ public sealed partial class DocumentationTests : IDisposable
     [InlineData("modes")]
     [InlineData("seal")]
     [InlineData("exec")]
+    [InlineData("verify")]
+    [InlineData("runtime")]
     public void Each_commands_help_shows_an_example(string command)
     {
         var result = Cli.Exeseal(command, "--help");
