@@ -26,6 +26,22 @@ public sealed class SemanticsTests : IDisposable
     }
 
     [Fact]
+    public void Independent_data_copy_falls_back_to_tmpfile_where_the_kernel_refuses_executable_memfds()
+    {
+        Requires.Root();
+
+        // vm.memfd_noexec belongs to the pid namespace (Linux 6.3+): setting it to 2 in a new one refuses
+        // executable memfds to exeseal there, and to nobody else on the host.
+        var result = Cli.Run(Requires.Tool("unshare"), ["--pid", "--fork", "--mount-proc", "sh", "-c",
+            $"echo 2 > /proc/sys/vm/memfd_noexec && exec {Paths.Exeseal} seal /bin/true --format json --mode independent-data-copy"]);
+
+        var report = Json.Parse(result);
+        Assert.Equal(["memfd", "tmpfile"], report.Providers());
+        Assert.Equal("tmpfile", report.Text("provider"));
+        Assert.Contains("vm.memfd_noexec=2", report.GetProperty("attempts")[0].Text("error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ro_shared_page_seals_with_overlayfs_on_a_read_only_mount()
     {
         Requires.Root();
