@@ -58,6 +58,16 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Exec_finds_a_program_named_without_a_slash_in_PATH_and_keeps_the_name_as_argv0()
+    {
+        var result = Cli.Exeseal("exec", "--mode", "independent-data-copy", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline; readlink /proc/$$/exe");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("sh -c ", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/memfd:exeseal:", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Exec_hands_the_program_only_stdin_stdout_and_stderr()
     {
         var result = Cli.Exeseal("exec", "--", "/bin/sh", "-c", "ls /proc/$$/fd");
@@ -82,6 +92,7 @@ public sealed class CliTests
             { "a directory", ["seal", "/usr/bin"], "/usr/bin is a directory, not an executable file" },
             { "a character device", ["seal", "/dev/null"], "/dev/null is a character device, not a regular file" },
             { "nothing after --", ["exec", "--"], "nothing to execute" },
+            { "a program that is not in PATH", ["exec", "--", "exeseal-no-such-program"], "exeseal-no-such-program: not found in PATH; give its path" },
             { "an unknown format", ["providers", "--format", "xml"], "xml" },
             { "an unknown command", ["sael", "/bin/true"], "sael" },
         };

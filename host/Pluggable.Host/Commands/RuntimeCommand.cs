@@ -45,7 +45,7 @@ internal static class RuntimeCommand
 
     private static int Run(Session session, ParseResult parse, CancellationToken cancellationToken)
     {
-        var runtime = Resolve(parse.GetValue(Runtime)!);
+        var runtime = ExecutableSearch.Resolve(parse.GetValue(Runtime)!);
         var arguments = parse.GetValue(RuntimeArguments) ?? [];
         var invocation = RuntimeInvocation.Parse(arguments);
         IEnumerable<AnnotationSource> bundle = invocation.Bundle is { } directory
@@ -57,19 +57,5 @@ internal static class RuntimeCommand
         using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
         SealedExec.Become(outcome, [parse.GetValue(Runtime)!, .. arguments], runtime);
         return ExitCodes.SealingFailed;
-    }
-
-    private static string Resolve(string runtime)
-    {
-        if (runtime.Contains('/', StringComparison.Ordinal))
-        {
-            return runtime;
-        }
-
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, runtime))
-            .FirstOrDefault(File.Exists);
-        return found ?? throw new BadInputException($"runtime \"{runtime}\" is not in PATH; give its path");
     }
 }
