@@ -87,10 +87,10 @@ public sealed class ExeAttackTests(ITestOutputHelper output)
         return results;
     }
 
-    private static Process Start(string provider, string host)
+    internal static Process Start(string provider, string host, params string[] more)
     {
         var start = new ProcessStartInfo(Paths.Exeseal) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "exec", "--provider", provider, "--", host, "60" })
+        foreach (var argument in (string[])["exec", "--provider", provider, .. more, "--", host, "60"])
         {
             start.ArgumentList.Add(argument);
         }
