@@ -16,7 +16,7 @@ public sealed class RuntimeFixture : IDisposable
     {
     }
 
-    public RuntimeFixture(bool verifyContent)
+    internal RuntimeFixture(bool verifyContent)
     {
         var options = new RuntimeOptions { PluginDirectories = [Paths.BuiltInPlugins, Paths.TestPlugins], VerifyContent = verifyContent };
         services = new ServiceCollection().AddLogging().AddExesealRuntime(options).BuildServiceProvider();
