@@ -24,9 +24,21 @@ public sealed record RuntimeOptions
             PluginDirectories = [BuiltInPluginDirectory, .. configuration.PluginDirectories, .. extraPluginDirectories],
             StateRoot = configuration.StateRoot,
             VerifyContent = configuration.VerifyContent,
+            MaxSourceBytes = configuration.MaxSourceBytes,
+            SealTimeouts = configuration.SealTimeouts,
         };
     }
 
     /// <summary>Compare the SHA-256 of every sealed object with its source's.</summary>
     public bool VerifyContent { get; init; }
+
+    /// <summary>The largest file exeseal seals.</summary>
+    public long MaxSourceBytes { get; init; } = Configuration.ExesealConfiguration.DefaultMaxSourceBytes;
+
+    /// <summary>How long each named provider may take in Seal; the others get <see cref="Configuration.ExesealConfiguration.DefaultSealTimeout"/>.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> SealTimeouts { get; init; } = new Dictionary<string, TimeSpan>();
+
+    /// <summary>How long <paramref name="provider"/> may take in Seal.</summary>
+    public TimeSpan SealTimeout(string provider) =>
+        SealTimeouts.TryGetValue(provider, out var timeout) ? timeout : Configuration.ExesealConfiguration.DefaultSealTimeout;
 }

@@ -41,7 +41,7 @@ internal static class ExecCommand
         }
 
         var selection = SealOptions.ChooseAnnotations(parse, []);
-        using var source = SourceExecutable.Open(ExecutableSearch.Resolve(arguments[0]));
+        using var source = SourceExecutable.Open(ExecutableSearch.Resolve(arguments[0]), session.Get<RuntimeOptions>().MaxSourceBytes);
         SelfLocatingExecutable.EnsureCanRunSealed(source);
         using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
         SealedExec.Become(outcome, arguments, source.Path);

@@ -52,7 +52,7 @@ internal static class RuntimeCommand
             ? [new AnnotationSource($"bundle {directory}", OciBundle.ReadAnnotations(directory))]
             : [];
         var selection = SealOptions.ChooseAnnotations(parse, bundle);
-        using var source = SourceExecutable.Open(runtime);
+        using var source = SourceExecutable.Open(runtime, session.Get<RuntimeOptions>().MaxSourceBytes);
         SelfLocatingExecutable.EnsureCanRunSealed(source);
         using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
         SealedExec.Become(outcome, [parse.GetValue(Runtime)!, .. arguments], runtime);

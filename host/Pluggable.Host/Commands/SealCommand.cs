@@ -31,7 +31,7 @@ internal static class SealCommand
     private static int Run(Session session, ParseResult parse, CancellationToken cancellationToken)
     {
         var selection = SealOptions.ChooseAnnotations(parse, []);
-        using var source = SourceExecutable.Open(parse.GetValue(File) ?? "");
+        using var source = SourceExecutable.Open(parse.GetValue(File) ?? "", session.Get<RuntimeOptions>().MaxSourceBytes);
         using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
         var report = Reports.ToReport(outcome, source);
         if (session.Json)

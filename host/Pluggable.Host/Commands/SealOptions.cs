@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Pluggable.Host.Cli;
 using Pluggable.Runtime;
+using Pluggable.Runtime.Discovery;
 using Pluggable.Runtime.Policy;
 using Pluggable.Runtime.Sealing;
 using Pluggable.Runtime.Selection;
@@ -62,6 +63,11 @@ internal static class SealOptions
     /// </summary>
     public static SealOutcome SealFile(Session session, SourceExecutable source, ParseResult parse, AnnotationSelection selection, CancellationToken cancellationToken)
     {
+        if (parse.GetValue(Provider) is { } refusedName && session.Get<ProviderCatalog>().RefusedByTrust(refusedName) is { } distrust)
+        {
+            throw new RefusedException($"--provider {refusedName}: its plugin {distrust.Plugin} was {distrust.Message}");
+        }
+
         var chain = parse.GetValue(Provider) is { } provider
             ? new SealChain(selection.Value ?? "", [provider], SealChainOrigin.ProviderOverride)
             : session.Get<ChainPolicy>().Select(selection.Value);

@@ -54,5 +54,18 @@ internal sealed class ConfigurationLayer(IConfiguration configuration, string na
 
     public string? Text(string key) => Has(key) ? configuration[key] : null;
 
+    public double? PositiveNumber(string key)
+    {
+        if (!Has(key))
+        {
+            return null;
+        }
+
+        var value = configuration[key];
+        return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed > 0 && double.IsFinite(parsed)
+            ? parsed
+            : throw Invalid(key, $"must be a positive number, not \"{value}\"");
+    }
+
     public BadInputException Invalid(string key, string problem) => new($"{key.Replace(':', '.')} in {Name} {problem}");
 }

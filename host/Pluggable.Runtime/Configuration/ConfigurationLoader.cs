@@ -20,7 +20,7 @@ public static class ConfigurationLoader
     private const string EnvironmentPrefix = "EXESEAL_";
 
     private static readonly string[] KnownKeys =
-        ["pluginDirectories", "defaultChain", "modes", "allowedModes", "allowExperimental", "verifyContent", "stateRoot", "providers"];
+        ["pluginDirectories", "defaultChain", "modes", "allowedModes", "allowExperimental", "verifyContent", "stateRoot", "providers", "maxSourceBytes", "sealTimeouts"];
 
     /// <summary>Loads the configuration; throws <see cref="BadInputException"/> naming the key and the problem.</summary>
     public static ExesealConfiguration Load(string? commandLinePath)
@@ -124,7 +124,25 @@ public static class ConfigurationLoader
             VerifyContent = file.Boolean("verifyContent") ?? defaults.Boolean("verifyContent") ?? false,
             StateRoot = stateRoot,
             ProviderSettings = ProviderSections(file),
+            MaxSourceBytes = (long)(file.PositiveNumber("maxSourceBytes") ?? defaults.PositiveNumber("maxSourceBytes") ?? ExesealConfiguration.DefaultMaxSourceBytes),
+            SealTimeouts = SealTimeouts(file),
         };
+    }
+
+    private static Dictionary<string, TimeSpan> SealTimeouts(ConfigurationLayer file)
+    {
+        var timeouts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var provider in file.ChildKeys("sealTimeouts"))
+        {
+            timeouts[provider] = TimeSpan.FromSeconds(file.PositiveNumber($"sealTimeouts:{provider}")!.Value);
+        }
+
+        if (file.Has("sealTimeouts") && timeouts.Count == 0 && !string.IsNullOrEmpty(file.Text("sealTimeouts")))
+        {
+            throw file.Invalid("sealTimeouts", $"must be an object of provider names and seconds, not \"{file.Text("sealTimeouts")}\"");
+        }
+
+        return timeouts;
     }
 
     // Only the shape is checked here; which keys a provider knows is for the provider to declare (see ProviderSettings).

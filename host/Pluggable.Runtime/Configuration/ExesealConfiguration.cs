@@ -45,4 +45,19 @@ public sealed record ExesealConfiguration
     /// <see cref="Abstractions.SealRequest.Settings"/>. Null when the operator set none.
     /// </summary>
     public Microsoft.Extensions.Configuration.IConfigurationSection? ProviderSettings { get; init; }
+
+    /// <summary>
+    /// 256 MiB: several times the largest container runtime or init binary (runc, crun, containerd-shim are 2–16 MiB),
+    /// and a bound on the shared memory one memfd copy may take.
+    /// </summary>
+    public const long DefaultMaxSourceBytes = 256L << 20;
+
+    /// <summary>How long a provider may take in Seal when <see cref="SealTimeouts"/> does not name it.</summary>
+    public static readonly TimeSpan DefaultSealTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest file exeseal seals; a bigger one is bad input.</summary>
+    public long MaxSourceBytes { get; init; } = DefaultMaxSourceBytes;
+
+    /// <summary>How long each named provider may take in Seal before it counts as failed.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> SealTimeouts { get; init; } = new Dictionary<string, TimeSpan>();
 }

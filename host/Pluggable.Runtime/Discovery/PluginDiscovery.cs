@@ -18,8 +18,23 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
         ArgumentNullException.ThrowIfNull(directories);
         var providers = new List<ProviderRegistration>();
         var errors = new List<PluginError>();
-        foreach (var plugin in directories.SelectMany(PluginAssemblies))
+        var refused = new Dictionary<string, PluginError>(StringComparer.Ordinal);
+        var trust = new PluginTrust();
+        foreach (var (directory, plugin) in directories.SelectMany(PluginAssemblies))
         {
+            if (PluginTrust.Applies && trust.Refusal(directory, Path.GetDirectoryName(plugin)!) is { } distrust)
+            {
+                var error = new PluginError(plugin, $"refused: {distrust}");
+                errors.Add(error);
+                foreach (var name in PluginTrust.DeclaredProviderNames(plugin))
+                {
+                    refused.TryAdd(name, error);
+                }
+
+                logger.LogDebug("plugin {Plugin} refused: {Reason}", plugin, distrust);
+                continue;
+            }
+
             foreach (var registration in LoadPlugin(plugin, errors))
             {
                 var taken = providers.Find(p => p.Name == registration.Name);
@@ -34,10 +49,10 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
             }
         }
 
-        return new ProviderCatalog(providers, errors);
+        return new ProviderCatalog(providers, errors, refused);
     }
 
-    private IEnumerable<string> PluginAssemblies(string directory)
+    private IEnumerable<(string Directory, string Assembly)> PluginAssemblies(string directory)
     {
         var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
@@ -49,7 +64,8 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
         return Directory.EnumerateDirectories(root)
             .Order(StringComparer.Ordinal)
             .Select(folder => Path.Combine(folder, Path.GetFileName(folder) + ".dll"))
-            .Where(File.Exists);
+            .Where(File.Exists)
+            .Select(assembly => (root, assembly));
     }
 
     private List<ProviderRegistration> LoadPlugin(string assemblyPath, List<PluginError> errors)

@@ -52,7 +52,10 @@ public sealed class ProviderRegistration
 }
 
 /// <summary>Every provider discovered at start-up, by name, and every plugin that failed.</summary>
-public sealed class ProviderCatalog(IReadOnlyList<ProviderRegistration> providers, IReadOnlyList<PluginError> errors)
+public sealed class ProviderCatalog(
+    IReadOnlyList<ProviderRegistration> providers,
+    IReadOnlyList<PluginError> errors,
+    IReadOnlyDictionary<string, PluginError>? refusedByTrust = null)
 {
     private readonly Dictionary<string, ProviderRegistration> byName = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
@@ -64,4 +67,10 @@ public sealed class ProviderCatalog(IReadOnlyList<ProviderRegistration> provider
 
     /// <summary>The provider named <paramref name="name"/>, or null.</summary>
     public ProviderRegistration? Find(string name) => byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Why no provider named <paramref name="name"/> is loaded when a plugin that declares it was refused by plugin
+    /// trust; null when none was, or when another plugin provides the name.
+    /// </summary>
+    public PluginError? RefusedByTrust(string name) => Find(name) is null ? refusedByTrust?.GetValueOrDefault(name) : null;
 }

@@ -33,11 +33,11 @@ public sealed class ChainPolicy
             EnsureKnown($"modes.{value}", chain, catalog, where);
         }
 
-        DefaultRule = new ModeRule("", configuration.DefaultChain, ExperimentalRefusal(configuration.DefaultChain, catalog));
+        DefaultRule = new ModeRule("", configuration.DefaultChain, TrustRefusal(configuration.DefaultChain, catalog) ?? ExperimentalRefusal(configuration.DefaultChain, catalog));
         rules = configuration.Modes.ToDictionary(
             pair => pair.Key,
             pair => new ModeRule(pair.Key, pair.Value, configuration.AllowedModes.Contains(pair.Key)
-                ? ExperimentalRefusal(pair.Value, catalog)
+                ? TrustRefusal(pair.Value, catalog) ?? ExperimentalRefusal(pair.Value, catalog)
                 : $"\"{pair.Key}\" is not in allowedModes of {where}"),
             StringComparer.Ordinal);
     }
@@ -72,9 +72,16 @@ public sealed class ChainPolicy
         ? new SealChain(rule.Value, rule.Chain.Providers, origin)
         : throw new RefusedException($"{Annotation} value \"{rule.Value}\" refused by policy: {rule.RefusedBecause}");
 
+    // A chain that needs a plugin that plugin trust refused is refused as a whole, even if another provider of it
+    // could work: the operator configured that plugin, and someone may be tampering with it.
+    private static string? TrustRefusal(ConfiguredChain chain, ProviderCatalog catalog) =>
+        chain.Providers.Select(name => (name, error: catalog.RefusedByTrust(name))).FirstOrDefault(p => p.error is not null) is ({ } provider, { } error)
+            ? $"its chain needs provider {provider}, whose plugin {error.Plugin} was {error.Message}"
+            : null;
+
     private string? ExperimentalRefusal(ConfiguredChain chain, ProviderCatalog catalog)
     {
-        var experimental = chain.Providers.Where(name => catalog.Find(name)!.Metadata.Experimental).ToList();
+        var experimental = chain.Providers.Where(name => catalog.Find(name)?.Metadata.Experimental == true).ToList();
         return experimental.Count == 0 || configuration.AllowExperimental
             ? null
             : $"its chain contains the experimental provider {string.Join(", ", experimental)} and allowExperimental is false";
@@ -82,7 +89,7 @@ public sealed class ChainPolicy
 
     private static void EnsureKnown(string key, ConfiguredChain chain, ProviderCatalog catalog, string where)
     {
-        foreach (var name in chain.Providers.Where(name => catalog.Find(name) is null))
+        foreach (var name in chain.Providers.Where(name => catalog.Find(name) is null && catalog.RefusedByTrust(name) is null))
         {
             var loaded = string.Join(", ", catalog.Providers.Select(p => p.Name));
             throw new BadInputException($"{key} in {where} names provider \"{name}\", which no plugin provides (loaded: {loaded})");

@@ -18,11 +18,13 @@ public sealed class SealingRuntime
     private readonly SealVerifier verifier;
     private readonly ProviderSettings settings;
     private readonly ILogger<SealingRuntime> logger;
+    private readonly RuntimeOptions options;
 
     /// <summary>A runtime over <paramref name="catalog"/>; reports the operator's provider settings that no provider reads.</summary>
-    public SealingRuntime(ProviderCatalog catalog, SealVerifier verifier, ProviderSettings settings, ILogger<SealingRuntime> logger)
+    public SealingRuntime(ProviderCatalog catalog, SealVerifier verifier, ProviderSettings settings, ILogger<SealingRuntime> logger, RuntimeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        this.options = options ?? new RuntimeOptions();
         this.catalog = catalog;
         this.verifier = verifier;
         this.settings = settings;
@@ -83,7 +85,7 @@ public sealed class SealingRuntime
         }
 
         var request = new SealRequest(source.Handle, source.Path, source.Size, state.Path, logger) { Settings = settings.For(name) };
-        var executable = CallPlugin(registration, "Seal", () => provider.Seal(request, cancellationToken))
+        var executable = CallPlugin(registration, "Seal", () => SealInTime(registration, provider, request, cancellationToken))
             ?? throw new SealingException($"provider {name} ({registration.Plugin}) returned no sealed object");
         try
         {
@@ -94,6 +96,46 @@ public sealed class SealingRuntime
             executable.Dispose();
             throw;
         }
+    }
+
+    // A provider stuck in a system call (a hung FUSE or NFS source, a blocked mount) cannot be interrupted from
+    // managed code: it is left running on its thread, asked to cancel, and whatever it returns later is closed.
+    private SealedExecutable SealInTime(ProviderRegistration registration, ISealingProvider provider, SealRequest request, CancellationToken cancellationToken)
+    {
+        var timeout = options.SealTimeout(registration.Name);
+        var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var seal = Task.Run(() => provider.Seal(request, abandon.Token), CancellationToken.None);
+        bool finished;
+        try
+        {
+            finished = seal.Wait(timeout, cancellationToken);
+        }
+        catch (AggregateException)
+        {
+            finished = true; // GetResult below rethrows the provider's own exception, not the aggregate.
+        }
+
+        if (finished)
+        {
+            abandon.Dispose();
+            return seal.GetAwaiter().GetResult();
+        }
+
+        abandon.Cancel();
+        _ = seal.ContinueWith(
+            late =>
+            {
+                abandon.Dispose();
+                if (late.IsCompletedSuccessfully)
+                {
+                    late.Result?.Dispose();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        throw new SealingException(
+            $"provider {registration.Name} ({registration.Plugin}) did not finish sealing within {timeout.TotalSeconds:0.###} s (sealTimeouts); it was abandoned");
     }
 
     /// <summary>The name of the result when the source was already sealed and no provider ran.</summary>

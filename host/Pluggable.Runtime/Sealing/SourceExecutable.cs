@@ -32,7 +32,13 @@ public sealed class SourceExecutable : IDisposable
     /// Opens <paramref name="path"/> and checks that it is a non-empty regular file with an execute bit.
     /// Throws <see cref="BadInputException"/> with one sentence otherwise.
     /// </summary>
-    public static SourceExecutable Open(string path)
+    public static SourceExecutable Open(string path) => Open(path, long.MaxValue);
+
+    /// <summary>
+    /// <see cref="Open(string)"/>, refusing a file of more than <paramref name="maxBytes"/> (configuration key
+    /// <c>maxSourceBytes</c>): every copying provider holds a whole copy in memory or on disk.
+    /// </summary>
+    public static SourceExecutable Open(string path, long maxBytes)
     {
         if (string.IsNullOrEmpty(path))
         {
@@ -65,6 +71,8 @@ public sealed class SourceExecutable : IDisposable
                 { IsDirectory: true } => $"{path} is a directory, not an executable file",
                 { IsRegularFile: false } => $"{path} is a {status.Kind}, not a regular file",
                 { Size: 0 } => $"{path} is empty: there is nothing to seal",
+                _ when status.Size > maxBytes =>
+                    $"{path} is {status.Size} bytes, more than maxSourceBytes ({maxBytes}); raise maxSourceBytes in the configuration to seal it",
                 _ when (status.Mode & AnyExecuteBit) == 0 =>
                     $"{path} is not executable (mode {Convert.ToString(status.Mode & 0xFFF, 8)}); exeseal seals programs",
                 _ => null,

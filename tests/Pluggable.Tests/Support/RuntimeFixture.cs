@@ -12,8 +12,13 @@ public sealed class RuntimeFixture : IDisposable
     private readonly ServiceProvider services;
 
     public RuntimeFixture()
+        : this(verifyContent: true)
     {
-        var options = new RuntimeOptions { PluginDirectories = [Paths.BuiltInPlugins, Paths.TestPlugins], VerifyContent = true };
+    }
+
+    internal RuntimeFixture(bool verifyContent)
+    {
+        var options = new RuntimeOptions { PluginDirectories = [Paths.BuiltInPlugins, Paths.TestPlugins], VerifyContent = verifyContent };
         services = new ServiceCollection().AddLogging().AddExesealRuntime(options).BuildServiceProvider();
     }
 

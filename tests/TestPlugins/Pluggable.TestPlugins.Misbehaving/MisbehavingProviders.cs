@@ -111,3 +111,24 @@ public sealed class ExperimentalFails : ISealingProvider
     public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) =>
         throw new SealingException("experimental-fails failed on purpose");
 }
+
+[ExportSealingProvider("throws-in-probe", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ThrowsInProbe : ISealingProvider
+{
+    public ProviderProbe Probe() => throw new InvalidOperationException("probe failed on purpose");
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>Never returns in time and ignores cancellation, as a provider stuck in a system call would.</summary>
+[ExportSealingProvider("hangs-in-seal", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class HangsInSeal : ISealingProvider
+{
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken)
+    {
+        Thread.Sleep(TimeSpan.FromMinutes(10));
+        throw new TimeoutException("hangs-in-seal woke up");
+    }
+}
