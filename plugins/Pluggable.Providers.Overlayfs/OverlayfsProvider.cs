@@ -55,6 +55,14 @@ public sealed class OverlayfsProvider : ISealingProvider
         var directory = Path.GetDirectoryName(real) ?? "/";
         var name = Path.GetFileName(real);
 
+        // overlayfs refuses layers that contain one another (ELOOP), so the state directory, the second layer,
+        // cannot be inside the binary's directory.
+        var state = Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.StateDirectory));
+        if (state == directory || state.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal))
+        {
+            throw new SealingException($"the state directory {state} is inside {directory}, the directory of the binary; overlayfs cannot stack a directory on one that contains it: choose a state directory elsewhere");
+        }
+
         using var context = MountApi.OpenFilesystem(Filesystem);
         // Without an upper layer overlayfs needs at least two lower layers. The binary's directory is the upper
         // of them, so nothing in the state directory can shadow the binary's name.

@@ -54,6 +54,18 @@ public sealed class SemanticsTests : IDisposable
     }
 
     [Fact]
+    public void Overlayfs_explains_that_a_state_directory_inside_the_binarys_directory_cannot_work()
+    {
+        Requires.Root();
+        var binary = directory.File("program", File.ReadAllBytes("/bin/true"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        var result = Cli.Exeseal("seal", binary, "--mode", "ro-shared-page", "--state-dir", Path.Combine(directory.Path, "state"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"the state directory {directory.Path}/state is inside {directory.Path}, the directory of the binary", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Absent_annotation_runs_the_default_chain_starting_with_overlayfs()
     {
         Requires.Root();
