@@ -17,6 +17,7 @@ root.Subcommands.Add(ProvidersCommand.Create());
 root.Subcommands.Add(SealCommand.Create());
 root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(ModesCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

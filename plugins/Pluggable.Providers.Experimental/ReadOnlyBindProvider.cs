@@ -47,7 +47,11 @@ public sealed class ReadOnlyBindProvider : ISealingProvider
         // RDONLY again. Closing it (on return) dissolves the detached mount: the view keeps working, and the
         // kernel answers EINVAL to every later mount_setattr or move_mount on it.
         var view = Files.Reopen(tree, OpenFlags.Path | OpenFlags.CloseOnExec);
-        request.Logger.LogDebug("ro-bind: {Source} seen through a detached read-only bind mount", request.SourcePath);
+        if (request.Logger.IsEnabled(LogLevel.Debug))
+        {
+            request.Logger.LogDebug("ro-bind: {Source} seen through a detached read-only bind mount", request.SourcePath);
+        }
+
         return new SealedExecutable(view, "ro-bind", SealingGuarantee.RoSharedPage);
     }
 }

@@ -79,7 +79,11 @@ public sealed class OverlayfsProvider : ISealingProvider
                 throw new SealingException($"{real} is no longer the file exeseal opened (it was replaced while being sealed); retry");
             }
 
-            request.Logger.LogDebug("overlayfs: {Source} seen through a detached read-only overlay of {Directory}", request.SourcePath, directory);
+            if (request.Logger.IsEnabled(LogLevel.Debug))
+            {
+                request.Logger.LogDebug("overlayfs: {Source} seen through a detached read-only overlay of {Directory}", request.SourcePath, directory);
+            }
+
             return new SealedExecutable(view, "overlayfs", SealingGuarantee.RoSharedPage);
         }
         catch
@@ -93,6 +97,11 @@ public sealed class OverlayfsProvider : ISealingProvider
     // escapes added for ':' intact. fsconfig passes one option per call, so ',' needs no escape.
     private static string EscapeLayer(string directory)
     {
+        if (directory.AsSpan().IndexOfAny('\\', ':') < 0)
+        {
+            return directory;
+        }
+
         var escaped = new StringBuilder(directory.Length + 8);
         foreach (var character in directory)
         {
@@ -107,12 +116,21 @@ public sealed class OverlayfsProvider : ISealingProvider
         return escaped.ToString();
     }
 
+    // A positive answer is kept: /proc/filesystems is read and split once per process, not on every probe. If
+    // the module is unloaded later, fsopen still answers for itself (ENODEV) in the probe's next step.
+    private static volatile bool overlayListed;
+
     private static bool KnowsFilesystem(string filesystem)
     {
+        if (overlayListed)
+        {
+            return true;
+        }
+
         try
         {
             // Lines are "nodev\toverlay" or "\text4": the name is the last field.
-            return File.ReadLines("/proc/filesystems").Any(line => line.Split('\t')[^1] == filesystem);
+            return overlayListed = File.ReadLines("/proc/filesystems").Any(line => line.Split('\t')[^1] == filesystem);
         }
         catch (IOException)
         {

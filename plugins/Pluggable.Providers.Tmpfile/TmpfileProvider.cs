@@ -46,7 +46,11 @@ public sealed class TmpfileProvider : ISealingProvider
             // Only an O_PATH handle may survive: while a writable descriptor exists, execve answers ETXTBSY, and
             // the copy would stay writable by anyone holding it.
             var sealedCopy = Files.Reopen(writable, OpenFlags.Path | OpenFlags.CloseOnExec);
-            request.Logger.LogDebug("tmpfile: sealed a {Size}-byte copy of {Source} in {Directory}", request.SourceSize, request.SourcePath, directory);
+            if (request.Logger.IsEnabled(LogLevel.Debug))
+            {
+                request.Logger.LogDebug("tmpfile: sealed a {Size}-byte copy of {Source} in {Directory}", request.SourceSize, request.SourcePath, directory);
+            }
+
             return new SealedExecutable(sealedCopy, "tmpfile", SealingGuarantee.IndependentDataCopy);
         }
         finally

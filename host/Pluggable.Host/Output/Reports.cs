@@ -37,6 +37,9 @@ public sealed record ModesReport(string? Config, bool AllowExperimental, ModeRep
 /// <summary>One annotation value (empty for the default chain) and its chain.</summary>
 public sealed record ModeReport(string Value, IReadOnlyList<string> Providers, string Source, bool Allowed, string? Reason);
 
+/// <summary><c>exeseal bench --format json</c>: the file measured and each provider's results.</summary>
+public sealed record BenchReport(string File, long Size, IReadOnlyList<Pluggable.Runtime.Benchmarking.ProviderBenchResult> Results);
+
 /// <summary>Any failed command with <c>--format json</c>.</summary>
 public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<AttemptReport>? Attempts);
 
@@ -49,6 +52,7 @@ public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<Attem
 [JsonSerializable(typeof(SealReport))]
 [JsonSerializable(typeof(ErrorReport))]
 [JsonSerializable(typeof(ModesReport))]
+[JsonSerializable(typeof(BenchReport))]
 public sealed partial class ReportJson : JsonSerializerContext
 {
     /// <summary>The shapes with quotes and non-ASCII text written as they are: the output is read by people too.</summary>
