@@ -28,3 +28,15 @@ hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$out/startup.md" --exp
   -n "exeseal exec (ReadyToRun, TC_QuickJitForLoops off)" "env DOTNET_TC_QuickJitForLoops=0 $out/r2r/exeseal exec -- /bin/true" \
   -n "exeseal exec (ReadyToRun, TieredCompilation off)" "env DOTNET_TieredCompilation=0 $out/r2r/exeseal exec -- /bin/true" \
   -n "exeseal exec (ReadyToRun) --mode independent-data-copy" "$out/r2r/exeseal exec --mode independent-data-copy -- /bin/true"
+
+# Where the time goes: the same ReadyToRun build without any plugin, and without the experimental one.
+rm -rf "$out/r2r-none" "$out/r2r-three"
+cp -a "$out/r2r" "$out/r2r-none" && rm -rf "$out/r2r-none/plugins"
+cp -a "$out/r2r" "$out/r2r-three" && rm -rf "$out/r2r-three/plugins/Pluggable.Providers.Experimental"
+hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$out/attribution.md" \
+  -n "dotnet hello.dll" "dotnet $out/hello/Hello.dll" \
+  -n "R2R exeseal --version (runtime + CLI)" "$out/r2r/exeseal --version" \
+  -n "R2R exeseal providers, no plugins (+ configuration, logging, DI)" "$out/r2r-none/exeseal providers" \
+  -n "R2R exeseal modes, 4 plugins (+ discovery, policy)" "$out/r2r/exeseal modes" \
+  -n "R2R exeseal exec, 3 plugins" "$out/r2r-three/exeseal exec -- /bin/true" \
+  -n "R2R exeseal exec, 4 plugins" "$out/r2r/exeseal exec -- /bin/true"
