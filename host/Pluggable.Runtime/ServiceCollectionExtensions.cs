@@ -20,7 +20,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(configuration ?? ConfigurationLoader.Defaults());
         services.AddSingleton<ChainPolicy>();
-        services.AddSingleton<IPluginAssemblyLoader, McMasterPluginAssemblyLoader>();
+        services.AddSingleton<IPluginAssemblyLoader, PluginLoadContextLoader>();
         services.AddSingleton<PluginDiscovery>();
         services.AddSingleton(provider => provider.GetRequiredService<PluginDiscovery>().Discover(options.PluginDirectories));
         services.AddSingleton<SealVerifier>();
