@@ -70,8 +70,24 @@ public static partial class Files
     /// <c>/proc/self/fd/N</c>): symbolic links already resolved, as seen from this process's root. The kernel
     /// appends " (deleted)" once the file is unlinked, so check the link count before trusting it.
     /// </summary>
-    public static string PathOf(SafeFileHandle handle) =>
-        new FileInfo(ProcPath(handle)).LinkTarget ?? throw SystemCallFailure.Create(Errno.EBADF, "cannot read the path of a descriptor");
+    public static unsafe string PathOf(SafeFileHandle handle)
+    {
+        // readlink(2) into the stack: the overlayfs provider asks on every seal, and FileInfo.LinkTarget costs a
+        // FileInfo and three strings for the one wanted.
+        const int capacity = 4096; // PATH_MAX
+        var link = stackalloc byte[ProcPathCapacity];
+        WriteProcPath(handle, new Span<byte>(link, ProcPathCapacity));
+        var target = stackalloc byte[capacity];
+        var length = readlink(link, target, capacity);
+        if (length < 0)
+        {
+            throw SystemCallFailure.FromLastError("cannot read the path of a descriptor");
+        }
+
+        return length < capacity
+            ? System.Text.Encoding.UTF8.GetString(target, (int)length)
+            : throw new Abstractions.SealingException("cannot read the path of a descriptor: it is longer than PATH_MAX");
+    }
 
     /// <summary>fchmod(2).</summary>
     public static void ChangeMode(SafeFileHandle handle, int mode, string subject)
@@ -108,6 +124,9 @@ public static partial class Files
 
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int open(byte* path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint readlink(byte* path, byte* buffer, nuint size);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int openat(SafeFileHandle dirfd, string path, int flags, int mode);
