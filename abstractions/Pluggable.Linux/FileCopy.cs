@@ -47,6 +47,29 @@ public static partial class FileCopy
         EnsureSizeUnchanged(source, size, subject);
     }
 
+    /// <summary>
+    /// sendfile(2), repeated only when interrupted: at most <paramref name="count"/> bytes from
+    /// <paramref name="offset"/> of <paramref name="source"/> (which advances) to <paramref name="destination"/>.
+    /// Returns the bytes sent, 0 at the end of the source. The bare system call, for measuring
+    /// <see cref="Copy"/> against it; sealing code uses <see cref="Copy"/>, which also checks the source's size.
+    /// </summary>
+    public static long Send(SafeFileHandle source, SafeFileHandle destination, ref long offset, long count, string subject)
+    {
+        while (true)
+        {
+            var sent = sendfile(destination, source, ref offset, (nuint)count);
+            if (sent >= 0)
+            {
+                return sent;
+            }
+
+            if (SystemCallFailure.LastErrno != Errno.EINTR)
+            {
+                throw SystemCallFailure.FromLastError($"cannot copy {subject}");
+            }
+        }
+    }
+
     private static void EnsureSizeUnchanged(SafeFileHandle source, long size, string subject)
     {
         var now = FileStatus.Of(source, subject).Size;

@@ -27,13 +27,19 @@ public static partial class Files
     /// Opens the object behind <paramref name="handle"/> again with new flags through <c>/proc/self/fd</c>.
     /// This is how an O_PATH handle to an unlinked or detached object gains (or is refused) a new access mode.
     /// </summary>
-    public static SafeFileHandle Reopen(SafeFileHandle handle, int flags, Func<int, string?>? hint = null) =>
-        Open(ProcPath(handle), flags, 0, hint);
+    public static SafeFileHandle Reopen(SafeFileHandle handle, int flags, Func<int, string?>? hint = null)
+    {
+        var errno = TryReopen(handle, flags, out var reopened);
+        return errno == 0 ? reopened! : throw SystemCallFailure.Create(errno, $"cannot open {ProcPath(handle)}", hint);
+    }
 
     /// <summary>Tries <see cref="Reopen"/>; returns the errno instead of throwing, 0 on success.</summary>
-    public static int TryReopen(SafeFileHandle handle, int flags, out SafeFileHandle? reopened)
+    public static unsafe int TryReopen(SafeFileHandle handle, int flags, out SafeFileHandle? reopened)
     {
-        var fd = open(ProcPath(handle), flags, 0);
+        // Every seal reopens its result at least once: the path is built on the stack, not as a string.
+        var path = stackalloc byte[ProcPathCapacity];
+        WriteProcPath(handle, new Span<byte>(path, ProcPathCapacity));
+        var fd = open(path, flags, 0);
         if (fd < 0)
         {
             reopened = null;
@@ -48,13 +54,40 @@ public static partial class Files
     public static string ProcPath(SafeFileHandle handle) =>
         "/proc/self/fd/" + handle.DangerousGetHandle().ToInt32().ToString(CultureInfo.InvariantCulture);
 
+    // "/proc/self/fd/" and at most ten digits and a NUL.
+    private const int ProcPathCapacity = 32;
+
+    private static void WriteProcPath(SafeFileHandle handle, Span<byte> buffer)
+    {
+        var prefix = "/proc/self/fd/"u8;
+        prefix.CopyTo(buffer);
+        _ = handle.DangerousGetHandle().ToInt32().TryFormat(buffer[prefix.Length..], out var digits, default, CultureInfo.InvariantCulture);
+        buffer[prefix.Length + digits] = 0;
+    }
+
     /// <summary>
     /// The path the kernel holds for the object behind <paramref name="handle"/> (readlink of
     /// <c>/proc/self/fd/N</c>): symbolic links already resolved, as seen from this process's root. The kernel
     /// appends " (deleted)" once the file is unlinked, so check the link count before trusting it.
     /// </summary>
-    public static string PathOf(SafeFileHandle handle) =>
-        new FileInfo(ProcPath(handle)).LinkTarget ?? throw SystemCallFailure.Create(Errno.EBADF, "cannot read the path of a descriptor");
+    public static unsafe string PathOf(SafeFileHandle handle)
+    {
+        // readlink(2) into the stack: the overlayfs provider asks on every seal, and FileInfo.LinkTarget costs a
+        // FileInfo and three strings for the one wanted.
+        const int capacity = 4096; // PATH_MAX
+        var link = stackalloc byte[ProcPathCapacity];
+        WriteProcPath(handle, new Span<byte>(link, ProcPathCapacity));
+        var target = stackalloc byte[capacity];
+        var length = readlink(link, target, capacity);
+        if (length < 0)
+        {
+            throw SystemCallFailure.FromLastError("cannot read the path of a descriptor");
+        }
+
+        return length < capacity
+            ? System.Text.Encoding.UTF8.GetString(target, (int)length)
+            : throw new Abstractions.SealingException("cannot read the path of a descriptor: it is longer than PATH_MAX");
+    }
 
     /// <summary>fchmod(2).</summary>
     public static void ChangeMode(SafeFileHandle handle, int mode, string subject)
@@ -88,6 +121,12 @@ public static partial class Files
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int open(byte* path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint readlink(byte* path, byte* buffer, nuint size);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int openat(SafeFileHandle dirfd, string path, int flags, int mode);

@@ -19,6 +19,7 @@ root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(ModesCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(RuntimeCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -46,7 +46,12 @@ public sealed class ReadOnlyBindProvider : ISealingProvider
         // While the open_tree descriptor lives, mount_setattr through any descriptor on the mount can clear
         // RDONLY again. Closing it (on return) dissolves the detached mount: the view keeps working, and the
         // kernel answers EINVAL to every later mount_setattr or move_mount on it.
-        request.Logger.LogDebug("ro-bind: {Source} seen through a detached read-only bind mount", request.SourcePath);
-        return new SealedExecutable(Files.Reopen(tree, OpenFlags.Path | OpenFlags.CloseOnExec), "ro-bind", SealingGuarantee.RoSharedPage);
+        var view = Files.Reopen(tree, OpenFlags.Path | OpenFlags.CloseOnExec);
+        if (request.Logger.IsEnabled(LogLevel.Debug))
+        {
+            request.Logger.LogDebug("ro-bind: {Source} seen through a detached read-only bind mount", request.SourcePath);
+        }
+
+        return new SealedExecutable(view, "ro-bind", SealingGuarantee.RoSharedPage);
     }
 }

@@ -35,7 +35,12 @@ public sealed class MemfdProvider : ISealingProvider
             Files.ChangeMode(memfd, ExecuteOnly, "the memfd copy");
             // Exactly the four seals by default: crun and runc before 1.2 recognise a cloned binary only by this value.
             Seals.Add(memfd, SealsFor(request), "the memfd copy");
-            request.Logger.LogDebug("memfd: sealed a {Size}-byte copy of {Source}", request.SourceSize, request.SourcePath);
+            // Guarded: the call would box the size and allocate its argument array on every seal, logged or not.
+            if (request.Logger.IsEnabled(LogLevel.Debug))
+            {
+                request.Logger.LogDebug("memfd: sealed a {Size}-byte copy of {Source}", request.SourceSize, request.SourcePath);
+            }
+
             return new SealedExecutable(memfd, "memfd", SealingGuarantee.IndependentDataCopy);
         }
         catch
@@ -78,11 +83,16 @@ public sealed class MemfdProvider : ISealingProvider
         ? "vm.memfd_noexec=2 forbids executable memfds on this host; use the tmpfile provider instead"
         : null;
 
+    // Read on every probe (the sysctl is per pid namespace and can change), into a few bytes on the stack:
+    // File.ReadAllText would cost kilobytes of buffers per seal.
     private static int MemfdNoExecLevel()
     {
         try
         {
-            return int.TryParse(File.ReadAllText(NoExecSysctl).Trim(), out var level) ? level : 0;
+            using var file = File.OpenHandle(NoExecSysctl);
+            Span<byte> text = stackalloc byte[16];
+            var read = RandomAccess.Read(file, text, 0);
+            return System.Buffers.Text.Utf8Parser.TryParse(text[..read].TrimStart((byte)' '), out int level, out _) ? level : 0;
         }
         catch (IOException)
         {

@@ -31,12 +31,23 @@ public sealed class OverlayfsProvider : ISealingProvider
             return ProviderProbe.Unavailable("overlay is not in /proc/filesystems: load the overlay module (modprobe overlay)");
         }
 
+        if (fsopenWorks)
+        {
+            return ProviderProbe.Ready;
+        }
+
         return MountApi.ProbeFilesystem(Filesystem) switch
         {
-            0 => ProviderProbe.Ready,
+            0 => Remember(),
             Errno.ENOSYS => ProviderProbe.Unavailable("fsopen is missing: the new mount API needs Linux 5.2 and glibc 2.36 (or a seccomp filter hides it)"),
             var errno => ProviderProbe.Unavailable($"fsopen(\"overlay\") fails here with {Errno.NameOf(errno)}"),
         };
+    }
+
+    private static ProviderProbe Remember()
+    {
+        fsopenWorks = true;
+        return ProviderProbe.Ready;
     }
 
     /// <inheritdoc/>
@@ -87,7 +98,11 @@ public sealed class OverlayfsProvider : ISealingProvider
                 throw new SealingException($"{real} is no longer the file exeseal opened (it was replaced while being sealed); retry");
             }
 
-            request.Logger.LogDebug("overlayfs: {Source} seen through a detached read-only overlay of {Directory}", request.SourcePath, directory);
+            if (request.Logger.IsEnabled(LogLevel.Debug))
+            {
+                request.Logger.LogDebug("overlayfs: {Source} seen through a detached read-only overlay of {Directory}", request.SourcePath, directory);
+            }
+
             return new SealedExecutable(view, "overlayfs", SealingGuarantee.RoSharedPage);
         }
         catch
@@ -101,6 +116,11 @@ public sealed class OverlayfsProvider : ISealingProvider
     // escapes added for ':' intact. fsconfig passes one option per call, so ',' needs no escape.
     private static string EscapeLayer(string directory)
     {
+        if (directory.AsSpan().IndexOfAny('\\', ':') < 0)
+        {
+            return directory;
+        }
+
         var escaped = new StringBuilder(directory.Length + 8);
         foreach (var character in directory)
         {
@@ -115,12 +135,26 @@ public sealed class OverlayfsProvider : ISealingProvider
         return escaped.ToString();
     }
 
+    // A positive answer is kept: /proc/filesystems is read and split once per process, not on every probe. If
+    // the module is unloaded later, fsopen still answers for itself (ENODEV) in the probe's next step.
+    private static volatile bool overlayListed;
+
+    // The runtime probes before every seal, and a trial fsopen+close of an overlay context costs ~35 µs, half of
+    // a seal. Once it has worked it is not tried again in this process: capabilities are still checked on every
+    // probe, and if the kernel refuses later, Seal's own fsopen fails with the errno and a hint.
+    private static volatile bool fsopenWorks;
+
     private static bool KnowsFilesystem(string filesystem)
     {
+        if (overlayListed)
+        {
+            return true;
+        }
+
         try
         {
             // Lines are "nodev\toverlay" or "\text4": the name is the last field.
-            return File.ReadLines("/proc/filesystems").Any(line => line.Split('\t')[^1] == filesystem);
+            return overlayListed = File.ReadLines("/proc/filesystems").Any(line => line.Split('\t')[^1] == filesystem);
         }
         catch (IOException)
         {

@@ -48,8 +48,13 @@ public sealed class TmpfileProvider : ISealingProvider
 
             // Only an O_PATH handle may survive: while a writable descriptor exists, execve answers ETXTBSY, and
             // the copy would stay writable by anyone holding it.
-            request.Logger.LogDebug("tmpfile: copied {Size} bytes of {Source} into an unlinked file in {Directory}", request.SourceSize, request.SourcePath, directory);
-            return new SealedExecutable(Files.Reopen(writable, OpenFlags.Path | OpenFlags.CloseOnExec), "tmpfile", SealingGuarantee.IndependentDataCopy);
+            var sealedCopy = Files.Reopen(writable, OpenFlags.Path | OpenFlags.CloseOnExec);
+            if (request.Logger.IsEnabled(LogLevel.Debug))
+            {
+                request.Logger.LogDebug("tmpfile: sealed a {Size}-byte copy of {Source} in {Directory}", request.SourceSize, request.SourcePath, directory);
+            }
+
+            return new SealedExecutable(sealedCopy, "tmpfile", SealingGuarantee.IndependentDataCopy);
         }
         finally
         {

@@ -42,7 +42,8 @@ internal sealed class Session : IDisposable
         var configuration = ConfigurationLoader.Load(parse.GetValue(GlobalOptions.Config));
         var options = RuntimeOptions.From(configuration, parse.GetValue(GlobalOptions.Plugins) ?? []);
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.ClearProviders().SetMinimumLevel(level).AddProvider(new StderrLoggerProvider(level)))
+            .AddSingleton<ILoggerFactory>(new StderrLoggerFactory(level))
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddExesealRuntime(options, configuration)
             .BuildServiceProvider();
         return new Session(services, WantsJson(parse));

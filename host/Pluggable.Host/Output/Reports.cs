@@ -40,6 +40,9 @@ public sealed record ModeReport(string Value, IReadOnlyList<string> Providers, s
 /// <summary><c>exeseal verify --format json</c>.</summary>
 public sealed record VerifyReport(int? Pid, string Exe, string Kind, int? Seals, bool Protected);
 
+/// <summary><c>exeseal bench --format json</c>: the file measured and each provider's results.</summary>
+public sealed record BenchReport(string File, long Size, IReadOnlyList<Pluggable.Runtime.Benchmarking.ProviderBenchResult> Results);
+
 /// <summary>Any failed command with <c>--format json</c>.</summary>
 public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<AttemptReport>? Attempts);
 
@@ -53,6 +56,7 @@ public sealed record ErrorReport(string Error, int ExitCode, IReadOnlyList<Attem
 [JsonSerializable(typeof(ErrorReport))]
 [JsonSerializable(typeof(ModesReport))]
 [JsonSerializable(typeof(VerifyReport))]
+[JsonSerializable(typeof(BenchReport))]
 public sealed partial class ReportJson : JsonSerializerContext
 {
     /// <summary>The shapes with quotes and non-ASCII text written as they are: the output is read by people too.</summary>

@@ -1,0 +1,184 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Pluggable.Linux;
+
+/// <summary>The identity of the process at the other end of a unix socket, as the kernel recorded it at connect(2).</summary>
+/// <param name="ProcessId">Its process ID, in this process's pid namespace (0 when it is not visible there).</param>
+/// <param name="UserId">Its effective user ID when it connected.</param>
+/// <param name="GroupId">Its effective group ID when it connected.</param>
+public readonly record struct PeerCredentials(int ProcessId, uint UserId, uint GroupId);
+
+/// <summary>
+/// Unix stream sockets that carry descriptors (SCM_RIGHTS) and say who is at the other end (SO_PEERCRED): what a
+/// sealing daemon and its client need. .NET's Socket has neither ancillary data nor descriptor passing.
+/// </summary>
+public static partial class UnixSockets
+{
+    private const int UnixFamily = 1;
+    private const int StreamType = 1;
+    private const int SocketCloseOnExec = 0x80000;
+    private const int SocketLevel = 1;
+    private const int PeerCredentialsOption = 17;
+    private const int RightsMessage = 1;
+    private const int NoSignal = 0x4000;
+    private const int ReceiveCloseOnExec = 0x40000000;
+    private const int ControlTruncated = 0x8;
+
+    // CMSG_SPACE(sizeof(int)) and CMSG_LEN(sizeof(int)) on 64-bit Linux: a 16-byte cmsghdr, then the descriptor.
+    private const int ControlSpace = 24;
+    private const int ControlLength = 20;
+
+    /// <summary>socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC): two connected ends.</summary>
+    public static unsafe (SafeFileHandle First, SafeFileHandle Second) CreatePair()
+    {
+        var ends = stackalloc int[2];
+        if (socketpair(UnixFamily, StreamType | SocketCloseOnExec, 0, ends) != 0)
+        {
+            throw SystemCallFailure.FromLastError("cannot create a socket pair");
+        }
+
+        return (new SafeFileHandle(ends[0], ownsHandle: true), new SafeFileHandle(ends[1], ownsHandle: true));
+    }
+
+    /// <summary>getsockopt(SO_PEERCRED): who connected to <paramref name="socket"/>. The kernel fills it in; the peer cannot lie.</summary>
+    public static unsafe PeerCredentials PeerOf(SafeHandle socket)
+    {
+        var credentials = stackalloc int[3];
+        var length = 12u;
+        if (getsockopt(socket, SocketLevel, PeerCredentialsOption, credentials, &length) != 0)
+        {
+            throw SystemCallFailure.FromLastError("cannot read the credentials of the socket's peer");
+        }
+
+        return new PeerCredentials(credentials[0], (uint)credentials[1], (uint)credentials[2]);
+    }
+
+    /// <summary>
+    /// sendmsg(2) of <paramref name="message"/> (at least one byte: a descriptor cannot travel alone) with
+    /// <paramref name="descriptor"/> attached as SCM_RIGHTS. The receiver gets its own descriptor to the same open
+    /// file; this one stays open.
+    /// </summary>
+    public static unsafe void Send(SafeHandle socket, ReadOnlySpan<byte> message, SafeFileHandle descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (message.IsEmpty)
+        {
+            throw new ArgumentException("a descriptor needs at least one byte of message to travel with", nameof(message));
+        }
+
+        var added = false;
+        descriptor.DangerousAddRef(ref added);
+        try
+        {
+            var control = stackalloc byte[ControlSpace];
+            new Span<byte>(control, ControlSpace).Clear();
+            *(ulong*)control = ControlLength;
+            *(int*)(control + 8) = SocketLevel;
+            *(int*)(control + 12) = RightsMessage;
+            *(int*)(control + 16) = descriptor.DangerousGetHandle().ToInt32();
+            fixed (byte* bytes = message)
+            {
+                var vector = new IoVector { Base = bytes, Length = (nuint)message.Length };
+                var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSpace };
+                nint sent;
+                do
+                {
+                    sent = sendmsg(socket, &header, NoSignal);
+                }
+                while (sent < 0 && SystemCallFailure.LastErrno == Errno.EINTR);
+
+                if (sent < 0)
+                {
+                    throw SystemCallFailure.FromLastError("cannot send a descriptor");
+                }
+
+                if (sent != message.Length)
+                {
+                    throw new Abstractions.SealingException($"the socket took {sent} of {message.Length} bytes; the peer is gone");
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// recvmsg(2) into <paramref name="buffer"/>: the number of bytes received (0 when the peer closed) and the
+    /// descriptor that came with them, close-on-exec, or null when none did.
+    /// </summary>
+    public static unsafe int Receive(SafeHandle socket, Span<byte> buffer, out SafeFileHandle? descriptor)
+    {
+        descriptor = null;
+        var control = stackalloc byte[ControlSpace];
+        new Span<byte>(control, ControlSpace).Clear();
+        fixed (byte* bytes = buffer)
+        {
+            var vector = new IoVector { Base = bytes, Length = (nuint)buffer.Length };
+            var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSpace };
+            nint received;
+            do
+            {
+                received = recvmsg(socket, &header, ReceiveCloseOnExec);
+            }
+            while (received < 0 && SystemCallFailure.LastErrno == Errno.EINTR);
+
+            if (received < 0)
+            {
+                throw SystemCallFailure.FromLastError("cannot receive from the socket");
+            }
+
+            if (header.ControlLength >= ControlLength && *(int*)(control + 8) == SocketLevel && *(int*)(control + 12) == RightsMessage)
+            {
+                descriptor = new SafeFileHandle(*(int*)(control + 16), ownsHandle: true);
+            }
+
+            if ((header.Flags & ControlTruncated) != 0)
+            {
+                // More descriptors than asked for: the kernel closed the extra ones. Refuse the message.
+                descriptor?.Dispose();
+                descriptor = null;
+                throw new Abstractions.SealingException("the peer sent more than one descriptor; refused");
+            }
+
+            return (int)received;
+        }
+    }
+
+    // struct iovec and struct msghdr of 64-bit Linux.
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int socketpair(int domain, int type, int protocol, int* ends);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int getsockopt(SafeHandle socket, int level, int name, void* value, uint* length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint sendmsg(SafeHandle socket, MessageHeader* message, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint recvmsg(SafeHandle socket, MessageHeader* message, int flags);
+}
