@@ -1,8 +1,10 @@
 using System.Collections;
+using System.CommandLine;
 using Pluggable.Abstractions;
 using Pluggable.Linux;
 using Pluggable.Runtime;
 using Pluggable.Runtime.Sealing;
+using Pluggable.Runtime.Selection;
 
 namespace Pluggable.Host.Cli;
 
@@ -10,10 +12,24 @@ namespace Pluggable.Host.Cli;
 internal static class SealedExec
 {
     /// <summary>
+    /// Seals <paramref name="program"/> (looked up in PATH when it has no slash) with the chain
+    /// <paramref name="selection"/> chooses, then becomes it with <paramref name="arguments"/> (argv[0] included).
+    /// Returns only by throwing; nothing runs when sealing fails.
+    /// </summary>
+    public static void SealAndBecome(
+        Session session, ParseResult parse, AnnotationSelection selection, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        using var source = SourceExecutable.Open(ExecutableSearch.Resolve(program), session.Get<RuntimeOptions>().MaxSourceBytes);
+        SelfLocatingExecutable.EnsureCanRunSealed(source);
+        using var outcome = Commands.SealOptions.SealFile(session, source, parse, selection, cancellationToken);
+        Become(outcome, arguments, source.Path);
+    }
+
+    /// <summary>
     /// execveat the sealed object with <paramref name="arguments"/> (argv[0] included) and this process's
     /// environment. Returns only by throwing.
     /// </summary>
-    public static void Become(SealOutcome outcome, IReadOnlyList<string> arguments, string subject)
+    private static void Become(SealOutcome outcome, IReadOnlyList<string> arguments, string subject)
     {
         var environment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .Select(entry => $"{entry.Key}={entry.Value}")

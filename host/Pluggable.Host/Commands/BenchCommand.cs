@@ -81,9 +81,9 @@ internal static class BenchCommand
     private static void WriteTable(BenchReport report, int iterations)
     {
         Console.Out.WriteLine($"{report.File}: {report.Size} bytes, {iterations} seal(s) per provider");
-        string[] header = ["PROVIDER", "MEDIAN", "P95", "THROUGHPUT", "PINNED", "ERROR"];
-        var rows = report.Results
-            .Select(r => new[]
+        TextTable.Write(
+            ["PROVIDER", "MEDIAN", "P95", "THROUGHPUT", "PINNED", "ERROR"],
+            report.Results.Select(r => new[]
             {
                 r.Provider,
                 Microseconds(r.MedianMicroseconds),
@@ -91,14 +91,7 @@ internal static class BenchCommand
                 r.BytesPerSecond is { } rate ? $"{rate / (1 << 20):0.0} MiB/s" : "",
                 r.PinnedBytes is { } pinned ? $"{pinned / 1024.0 / 1024.0:0.0} MiB" : "",
                 r.Error ?? "",
-            })
-            .Prepend(header)
-            .ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            Console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
-        }
+            }));
     }
 
     private static string Microseconds(double? value) =>

@@ -40,11 +40,7 @@ internal static class ExecCommand
             throw new BadInputException("nothing to execute: give the program after --, as in: exeseal exec -- /bin/echo hello");
         }
 
-        var selection = SealOptions.ChooseAnnotations(parse, []);
-        using var source = SourceExecutable.Open(ExecutableSearch.Resolve(arguments[0]), session.Get<RuntimeOptions>().MaxSourceBytes);
-        SelfLocatingExecutable.EnsureCanRunSealed(source);
-        using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
-        SealedExec.Become(outcome, arguments, source.Path);
+        SealedExec.SealAndBecome(session, parse, SealOptions.ChooseAnnotations(parse, []), arguments[0], arguments, cancellationToken);
         return ExitCodes.SealingFailed;
     }
 }

@@ -37,15 +37,10 @@ internal static class ModesCommand
         }
 
         Console.Out.WriteLine($"configuration: {report.Config ?? "(embedded defaults)"}");
-        var rows = report.Modes.Prepend(report.DefaultChain with { Value = "(absent)" })
-            .Select(m => new[] { m.Value, string.Join(" → ", m.Providers), m.Source, m.Allowed ? "allowed" : "refused: " + m.Reason })
-            .Prepend(["VALUE", "CHAIN", "FROM", "POLICY"])
-            .ToList();
-        var widths = Enumerable.Range(0, 4).Select(column => rows.Max(row => row[column].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            Console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
-        }
+        TextTable.Write(
+            ["VALUE", "CHAIN", "FROM", "POLICY"],
+            report.Modes.Prepend(report.DefaultChain with { Value = "(absent)" })
+                .Select(m => new[] { m.Value, string.Join(" → ", m.Providers), m.Source, m.Allowed ? "allowed" : "refused: " + m.Reason }));
 
         return ExitCodes.Success;
     }

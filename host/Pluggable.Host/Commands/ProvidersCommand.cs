@@ -65,16 +65,9 @@ internal static class ProvidersCommand
 
     private static void WriteTable(ProvidersReport report)
     {
-        string[] header = ["NAME", "GUARANTEE", "EXPERIMENTAL", "AVAILABLE", "VERSION", "REASON"];
-        var rows = report.Providers
-            .Select(p => new[] { p.Name, p.Guarantee, p.Experimental ? "yes" : "no", p.Available ? "yes" : "no", p.Version, p.Reason ?? "" })
-            .Prepend(header)
-            .ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            Console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
-        }
+        TextTable.Write(
+            ["NAME", "GUARANTEE", "EXPERIMENTAL", "AVAILABLE", "VERSION", "REASON"],
+            report.Providers.Select(p => new[] { p.Name, p.Guarantee, p.Experimental ? "yes" : "no", p.Available ? "yes" : "no", p.Version, p.Reason ?? "" }));
 
         foreach (var plugin in report.Providers.Select(p => p.Plugin).Distinct())
         {

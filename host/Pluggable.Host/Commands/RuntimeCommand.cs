@@ -45,17 +45,13 @@ internal static class RuntimeCommand
 
     private static int Run(Session session, ParseResult parse, CancellationToken cancellationToken)
     {
-        var runtime = ExecutableSearch.Resolve(parse.GetValue(Runtime)!);
+        var runtime = parse.GetValue(Runtime)!;
         var arguments = parse.GetValue(RuntimeArguments) ?? [];
         var invocation = RuntimeInvocation.Parse(arguments);
         IEnumerable<AnnotationSource> bundle = invocation.Bundle is { } directory
             ? [new AnnotationSource($"bundle {directory}", OciBundle.ReadAnnotations(directory))]
             : [];
-        var selection = SealOptions.ChooseAnnotations(parse, bundle);
-        using var source = SourceExecutable.Open(runtime, session.Get<RuntimeOptions>().MaxSourceBytes);
-        SelfLocatingExecutable.EnsureCanRunSealed(source);
-        using var outcome = SealOptions.SealFile(session, source, parse, selection, cancellationToken);
-        SealedExec.Become(outcome, [parse.GetValue(Runtime)!, .. arguments], runtime);
+        SealedExec.SealAndBecome(session, parse, SealOptions.ChooseAnnotations(parse, bundle), runtime, [runtime, .. arguments], cancellationToken);
         return ExitCodes.SealingFailed;
     }
 }
