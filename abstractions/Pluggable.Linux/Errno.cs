@@ -25,7 +25,11 @@ public static class Errno
     public const int EROFS = 30;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
+    public const int ENOTSOCK = 88;
     public const int EOPNOTSUPP = 95;
+    public const int EADDRINUSE = 98;
+    public const int ECONNABORTED = 103;
+    public const int ECONNREFUSED = 111;
 #pragma warning restore CS1591
 
     private static readonly Dictionary<int, string> Names = new()
@@ -34,7 +38,8 @@ public static class Errno
         [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
         [EXDEV] = "EXDEV", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
         [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS", [ENOSYS] = "ENOSYS",
-        [ELOOP] = "ELOOP", [EOPNOTSUPP] = "EOPNOTSUPP",
+        [ELOOP] = "ELOOP", [ENOTSOCK] = "ENOTSOCK", [EOPNOTSUPP] = "EOPNOTSUPP", [EADDRINUSE] = "EADDRINUSE",
+        [ECONNABORTED] = "ECONNABORTED", [ECONNREFUSED] = "ECONNREFUSED",
     };
 
     /// <summary>The symbolic name of <paramref name="errno"/> (<c>EPERM</c>), or <c>errno N</c> for one exeseal does not name.</summary>

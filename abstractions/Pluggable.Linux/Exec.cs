@@ -51,6 +51,10 @@ public static partial class Exec
         }
     }
 
+    /// <summary>This process's environment as execve(2) wants it: <c>NAME=value</c> strings.</summary>
+    public static IReadOnlyList<string> InheritedEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(entry => $"{entry.Key}={entry.Value}").ToList();
+
     private static string? ExecHint(int errno) => errno switch
     {
         Errno.ENOENT => "a script (#!) cannot run from a sealed object; seal its interpreter instead",

@@ -56,19 +56,18 @@ public static partial class UnixSockets
 
     /// <summary>
     /// sendmsg(2) of <paramref name="message"/> (at least one byte: a descriptor cannot travel alone) with
-    /// <paramref name="descriptor"/> attached as SCM_RIGHTS. The receiver gets its own descriptor to the same open
-    /// file; this one stays open.
+    /// <paramref name="descriptor"/>, when there is one, attached as SCM_RIGHTS. The receiver gets its own
+    /// descriptor to the same open file; this one stays open.
     /// </summary>
-    public static unsafe void Send(SafeHandle socket, ReadOnlySpan<byte> message, SafeFileHandle descriptor)
+    public static unsafe void Send(SafeHandle socket, ReadOnlySpan<byte> message, SafeFileHandle? descriptor)
     {
-        ArgumentNullException.ThrowIfNull(descriptor);
         if (message.IsEmpty)
         {
             throw new ArgumentException("a descriptor needs at least one byte of message to travel with", nameof(message));
         }
 
         var added = false;
-        descriptor.DangerousAddRef(ref added);
+        descriptor?.DangerousAddRef(ref added);
         try
         {
             var control = stackalloc byte[ControlSpace];
@@ -76,11 +75,14 @@ public static partial class UnixSockets
             *(ulong*)control = ControlLength;
             *(int*)(control + 8) = SocketLevel;
             *(int*)(control + 12) = RightsMessage;
-            *(int*)(control + 16) = descriptor.DangerousGetHandle().ToInt32();
+            *(int*)(control + 16) = descriptor is null ? -1 : descriptor.DangerousGetHandle().ToInt32();
             fixed (byte* bytes = message)
             {
                 var vector = new IoVector { Base = bytes, Length = (nuint)message.Length };
-                var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSpace };
+                var header = new MessageHeader
+                {
+                    Vectors = &vector, VectorCount = 1, Control = descriptor is null ? null : control, ControlLength = descriptor is null ? 0u : ControlSpace,
+                };
                 nint sent;
                 do
                 {
@@ -103,7 +105,7 @@ public static partial class UnixSockets
         {
             if (added)
             {
-                descriptor.DangerousRelease();
+                descriptor!.DangerousRelease();
             }
         }
     }

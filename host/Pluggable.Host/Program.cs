@@ -20,6 +20,7 @@ root.Subcommands.Add(ModesCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(RuntimeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(DaemonCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -26,6 +26,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<PluginDiscovery>().Discover(options.PluginDirectories));
         services.AddSingleton<SealVerifier>();
         services.AddSingleton<SealingRuntime>();
+        services.AddSingleton<ExecutableSealer>();
+        services.AddSingleton<Service.SealServer>();
         return services;
     }
 }

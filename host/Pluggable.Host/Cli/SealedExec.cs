@@ -1,4 +1,3 @@
-using System.Collections;
 using System.CommandLine;
 using Pluggable.Abstractions;
 using Pluggable.Linux;
@@ -31,13 +30,10 @@ internal static class SealedExec
     /// </summary>
     private static void Become(SealOutcome outcome, IReadOnlyList<string> arguments, string subject)
     {
-        var environment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .Select(entry => $"{entry.Key}={entry.Value}")
-            .ToList();
         try
         {
             Exec.PrepareProcess();
-            Exec.Execute(outcome.Executable.Handle, arguments, environment, subject);
+            Exec.Execute(outcome.Executable.Handle, arguments, Exec.InheritedEnvironment(), subject);
         }
         catch (SealingException error)
         {

@@ -61,34 +61,6 @@ internal static class SealOptions
     /// Seals <paramref name="source"/> with the chain the command line selects; with --state-dir, records the
     /// result in state.json before returning it.
     /// </summary>
-    public static SealOutcome SealFile(Session session, SourceExecutable source, ParseResult parse, AnnotationSelection selection, CancellationToken cancellationToken)
-    {
-        if (parse.GetValue(Provider) is { } refusedName && session.Get<ProviderCatalog>().RefusedByTrust(refusedName) is { } distrust)
-        {
-            throw new RefusedException($"--provider {refusedName}: its plugin {distrust.Plugin} was {distrust.Message}");
-        }
-
-        var chain = parse.GetValue(Provider) is { } provider
-            ? new SealChain(selection.Value ?? "", [provider], SealChainOrigin.ProviderOverride)
-            : session.Get<ChainPolicy>().Select(selection.Value);
-        var given = parse.GetValue(StateDir);
-        using var state = given is null
-            ? StateDirectory.CreatePrivate(session.Get<RuntimeOptions>().StateRoot, session.Logger)
-            : StateDirectory.UseGiven(given);
-        var outcome = session.Get<SealingRuntime>().Seal(source, chain, state, cancellationToken);
-        try
-        {
-            if (given is not null)
-            {
-                StateRecord.Of(outcome, source, selection.Annotations).WriteTo(state.Path);
-            }
-
-            return outcome;
-        }
-        catch
-        {
-            outcome.Dispose();
-            throw;
-        }
-    }
+    public static SealOutcome SealFile(Session session, SourceExecutable source, ParseResult parse, AnnotationSelection selection, CancellationToken cancellationToken) =>
+        session.Get<ExecutableSealer>().Seal(source, selection, parse.GetValue(Provider), parse.GetValue(StateDir), cancellationToken);
 }

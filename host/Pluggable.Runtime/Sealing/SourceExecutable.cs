@@ -63,6 +63,31 @@ public sealed class SourceExecutable : IDisposable
             });
         }
 
+        return Checked(path, handle, maxBytes);
+    }
+
+    /// <summary>
+    /// The file behind <paramref name="descriptor"/>, which another process opened and passed over a socket, with the
+    /// checks of <see cref="Open(string, long)"/>. It is re-opened read-only through /proc, so a descriptor opened
+    /// O_PATH works and no file offset is shared with the sender; <paramref name="descriptor"/> stays the caller's.
+    /// </summary>
+    public static SourceExecutable Adopt(SafeFileHandle descriptor, string path, long maxBytes)
+    {
+        SafeFileHandle handle;
+        try
+        {
+            handle = Files.Reopen(descriptor, OpenFlags.ReadOnly | OpenFlags.NonBlocking | OpenFlags.CloseOnExec);
+        }
+        catch (SealingException error)
+        {
+            throw new BadInputException($"{path}: the descriptor passed for it cannot be read: {error.Message}");
+        }
+
+        return Checked(path, handle, maxBytes);
+    }
+
+    private static SourceExecutable Checked(string path, SafeFileHandle handle, long maxBytes)
+    {
         try
         {
             var status = FileStatus.Of(handle, path);

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Pluggable.Abstractions;
+using Pluggable.Linux;
+using Pluggable.Runtime.Sealing;
+using Pluggable.Runtime.Selection;
+
+namespace Pluggable.Runtime.Service;
+
+/// <summary>
+/// The daemon's loop: accepts connections on a listening unix socket and answers each seal request with the same
+/// <see cref="ExecutableSealer"/> the CLI uses, so plugins are discovered and composed once, not per container.
+/// </summary>
+public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, ILogger<SealServer> logger)
+{
+    // A client that connects and then says nothing must not hold a thread for longer than this.
+    private static readonly TimeSpan ConversationTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly Dictionary<string, string> NoAnnotations = [];
+
+    /// <summary>
+    /// Serves <paramref name="listener"/> until <paramref name="cancellationToken"/> is cancelled, then waits for
+    /// the requests in progress to be answered, so no state directory is left behind.
+    /// </summary>
+    public void Serve(SafeFileHandle listener, CancellationToken cancellationToken)
+    {
+        using var answering = new CountdownEvent(1);
+        using (cancellationToken.Register(() => UnixSockets.StopListening(listener)))
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                SafeFileHandle connection;
+                try
+                {
+                    connection = UnixSockets.Accept(listener);
+                }
+                catch (SealingException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                answering.AddCount();
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    accepted =>
+                    {
+                        try
+                        {
+                            Answer(accepted);
+                        }
+                        finally
+                        {
+                            answering.Signal();
+                        }
+                    },
+                    connection,
+                    preferLocal: false);
+            }
+        }
+
+        answering.Signal();
+        answering.Wait(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Answers the one request on <paramref name="connection"/> and closes it. A request that has begun is
+    /// finished even when the daemon is stopping: a container start is waiting on it, and sealTimeouts bound it.
+    /// </summary>
+    internal void Answer(SafeFileHandle connection)
+    {
+        using (connection)
+        {
+            try
+            {
+                var peer = UnixSockets.PeerOf(connection);
+                if (peer.UserId != 0)
+                {
+                    logger.LogWarning("refused a request from pid {Pid}, uid {Uid}: only root may ask for seals", peer.ProcessId, peer.UserId);
+                    Reply(connection, new SealServiceReply(ExitCodes.Refused, $"exeseald serves root only, and this client runs as uid {peer.UserId}", null, []), null);
+                    return;
+                }
+
+                UnixSockets.SetTimeouts(connection, ConversationTimeout);
+                var (request, descriptor) = SealServiceChannel.Receive(connection, SealServiceJson.Default.SealServiceRequest);
+                using (descriptor)
+                {
+                    if (descriptor is null)
+                    {
+                        Reply(connection, new SealServiceReply(ExitCodes.BadInput, $"the request for {request.Path} came without its descriptor", null, []), null);
+                        return;
+                    }
+
+                    SealAndReply(connection, peer, request, descriptor);
+                }
+            }
+            catch (SealingException error)
+            {
+                // The conversation itself failed (the client went away, timed out or spoke nonsense); the client
+                // falls back to the CLI or reports it, and the daemon carries on.
+                logger.LogWarning("a seal request was not answered: {Reason}", error.Message);
+            }
+#pragma warning disable CA1031 // One request's unexpected failure must not stop the daemon every container start depends on.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                logger.LogError(error, "a seal request failed unexpectedly");
+            }
+        }
+    }
+
+    private void SealAndReply(SafeFileHandle connection, PeerCredentials peer, SealServiceRequest request, SafeFileHandle descriptor)
+    {
+        SealOutcome outcome;
+        try
+        {
+            using var source = SourceExecutable.Adopt(descriptor, request.Path, options.MaxSourceBytes);
+            SelfLocatingExecutable.EnsureCanRunSealed(source);
+            outcome = sealer.Seal(source, new AnnotationSelection(request.CloneSelfExe, NoAnnotations), null, null, CancellationToken.None);
+        }
+        catch (ExesealException error)
+        {
+            logger.LogWarning("pid {Pid}: {Reason}", peer.ProcessId, error.Message);
+            Reply(connection, new SealServiceReply(error.ExitCode, error.Message, null, (error as SealingFailedException)?.Attempts ?? []), null);
+            return;
+        }
+
+        using (outcome)
+        {
+            logger.LogDebug("pid {Pid}: sealed {Path} with {Provider} in {Microseconds} µs", peer.ProcessId, request.Path, outcome.Provider, outcome.Microseconds);
+            Reply(connection, new SealServiceReply(ExitCodes.Success, null, outcome.Provider, outcome.Attempts), outcome.Executable.Handle);
+        }
+    }
+
+    private static void Reply(SafeFileHandle connection, SealServiceReply reply, SafeFileHandle? sealedExecutable) =>
+        SealServiceChannel.Send(connection, reply, SealServiceJson.Default.SealServiceReply, sealedExecutable);
+}

@@ -1,0 +1,66 @@
+using Microsoft.Win32.SafeHandles;
+using Pluggable.Abstractions;
+using Pluggable.Linux;
+using Pluggable.Runtime.Sealing;
+
+namespace Pluggable.Runtime.Service;
+
+/// <summary>What the daemon made of a request: a sealed descriptor, or the CLI's exit code and sentence.</summary>
+/// <param name="Reply">The daemon's reply.</param>
+/// <param name="Sealed">The sealed object, when <see cref="SealServiceReply.ExitCode"/> is 0; the caller owns it.</param>
+public sealed record SealServiceAnswer(SealServiceReply Reply, SafeFileHandle? Sealed);
+
+/// <summary>Asks a running daemon to seal an executable this process has opened.</summary>
+public static class SealServiceClient
+{
+    /// <summary>
+    /// Sends <paramref name="source"/>'s descriptor to the daemon at <paramref name="socketPath"/> and returns its
+    /// answer; returns null and the reason in <paramref name="unreachable"/> when no daemon answered (none is
+    /// listening, or it broke off), so the caller can seal another way. A daemon that is not root is refused:
+    /// whatever it sent back could be anything.
+    /// </summary>
+    public static SealServiceAnswer? TrySeal(string socketPath, SourceExecutable source, string? cloneSelfExe, out string? unreachable)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        unreachable = null;
+        var errno = UnixSockets.TryConnect(socketPath, out var connection);
+        if (errno != 0)
+        {
+            unreachable = $"no exeseald listens at {socketPath} ({Errno.NameOf(errno)})";
+            return null;
+        }
+
+        using (connection)
+        {
+            var daemon = UnixSockets.PeerOf(connection!);
+            if (daemon.UserId != 0)
+            {
+                throw new RefusedException($"the socket {socketPath} is served by uid {daemon.UserId}, not root; refusing to run what it would send");
+            }
+
+            try
+            {
+                SealServiceChannel.Send(connection!, new SealServiceRequest(source.Path, cloneSelfExe), SealServiceJson.Default.SealServiceRequest, source.Handle);
+                UnixSockets.FinishSending(connection!);
+                var (reply, descriptor) = SealServiceChannel.Receive(connection!, SealServiceJson.Default.SealServiceReply);
+                if (reply.ExitCode == ExitCodes.Success && descriptor is null)
+                {
+                    throw new SealingException("exeseald reported success but sent no sealed descriptor");
+                }
+
+                if (reply.ExitCode != ExitCodes.Success)
+                {
+                    descriptor?.Dispose();
+                    descriptor = null;
+                }
+
+                return new SealServiceAnswer(reply, descriptor);
+            }
+            catch (SealingException error)
+            {
+                unreachable = $"exeseald at {socketPath} did not answer: {error.Message}";
+                return null;
+            }
+        }
+    }
+}
