@@ -34,4 +34,12 @@ if (parse.Errors.Count > 0)
     return ExitCodes.BadInput;
 }
 
-return await parse.InvokeAsync().ConfigureAwait(false);
+// The daemon stops itself on SIGTERM and SIGINT and exits 0, as systemd expects of a clean stop; every other
+// command is cancelled by System.CommandLine and ends with 130 or 143, as a shell reports such a signal.
+var invocation = new InvocationConfiguration();
+if (parse.CommandResult.Command.Name == "daemon")
+{
+    invocation.ProcessTerminationTimeout = null;
+}
+
+return await parse.InvokeAsync(invocation).ConfigureAwait(false);

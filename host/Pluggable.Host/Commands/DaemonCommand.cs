@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Pluggable.Host.Cli;
 using Pluggable.Runtime;
@@ -37,12 +38,21 @@ internal static class DaemonCommand
 
     private static int Run(Session session, ParseResult parse, CancellationToken cancellationToken)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopServing);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopServing);
         using var socket = SealServiceSocket.Open(parse.GetValue(Socket)!);
         Compose(session);
         session.Logger.LogInformation("exeseald listens on {Socket}", socket.Description);
-        session.Get<SealServer>().Serve(socket.Listener, cancellationToken);
+        session.Get<SealServer>().Serve(socket.Listener, stop.Token);
         session.Logger.LogInformation("exeseald stopped");
         return ExitCodes.Success;
+
+        void StopServing(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
     }
 
     // Every provider a chain names is constructed and probed before the first request, so no container start

@@ -17,7 +17,8 @@ public static class SealServiceClient
     /// Sends <paramref name="source"/>'s descriptor to the daemon at <paramref name="socketPath"/> and returns its
     /// answer; returns null and the reason in <paramref name="unreachable"/> when no daemon answered (none is
     /// listening, or it broke off), so the caller can seal another way. A daemon that is not root is refused:
-    /// whatever it sent back could be anything.
+    /// whatever it sent back could be anything. The path travels absolute: a provider may open the executable's
+    /// directory by name, from the daemon's working directory.
     /// </summary>
     public static SealServiceAnswer? TrySeal(string socketPath, SourceExecutable source, string? cloneSelfExe, out string? unreachable)
     {
@@ -40,7 +41,7 @@ public static class SealServiceClient
 
             try
             {
-                SealServiceChannel.Send(connection!, new SealServiceRequest(source.Path, cloneSelfExe), SealServiceJson.Default.SealServiceRequest, source.Handle);
+                SealServiceChannel.Send(connection!, new SealServiceRequest(Path.GetFullPath(source.Path), cloneSelfExe), SealServiceJson.Default.SealServiceRequest, source.Handle);
                 UnixSockets.FinishSending(connection!);
                 var (reply, descriptor) = SealServiceChannel.Receive(connection!, SealServiceJson.Default.SealServiceReply);
                 if (reply.ExitCode == ExitCodes.Success && descriptor is null)

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Pluggable.Tests.Support;
+
+/// <summary>
+/// exeseal-runtime, published Native AOT beside the built exeseal (as the host's publish places it, so its
+/// default fallback is the real CLI), once per test run.
+/// </summary>
+public static class WarmPath
+{
+    private static readonly Lazy<string> Published = new(Publish);
+
+    public static string Client => Published.Value;
+
+    public static CommandResult RunClient(IEnumerable<string> arguments) => Cli.Run(Client, arguments);
+
+    private static string Publish()
+    {
+        // The libraries are already built by the solution build that precedes the tests; only the client is compiled here.
+        Dotnet.Run(
+            "publish", Path.Combine(Paths.Repository, "host", "Pluggable.RuntimeClient"), "-c", Paths.Configuration,
+            "-r", RuntimeInformation.RuntimeIdentifier, "-p:BuildProjectReferences=false", "-o", Paths.HostDirectory);
+        return Path.Combine(Paths.HostDirectory, "exeseal-runtime");
+    }
+}
+
+/// <summary>A running <c>exeseal daemon</c> on a private socket, stopped with SIGTERM and its log kept.</summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
+    private readonly Process process;
+    private readonly StringBuilder log = new();
+    private readonly TemporaryDirectory? ownDirectory;
+
+    /// <summary>
+    /// Starts the daemon and waits until it listens. With <paramref name="launcher"/>, that command line starts it
+    /// instead: systemd-socket-activate, which starts the daemon only when the first client connects.
+    /// </summary>
+    public DaemonProcess(string? socket = null, IEnumerable<string>? extraArguments = null, IEnumerable<string>? launcher = null)
+    {
+        Requires.Root();
+        ownDirectory = socket is null ? new TemporaryDirectory() : null;
+        Socket = socket ?? Path.Combine(ownDirectory!.Path, "run", "exeseald.sock");
+        IEnumerable<string> command = [.. launcher ?? [], Paths.Exeseal, "daemon", "--socket", Socket, "--log-level", "debug", .. extraArguments ?? []];
+        var start = new ProcessStartInfo(command.First()) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, line) => { lock (log) { log.AppendLine(line.Data); } };
+        process.OutputDataReceived += (_, line) => { lock (log) { log.AppendLine(line.Data); } };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        if (launcher is null)
+        {
+            WaitUntilListening();
+        }
+    }
+
+    public string Socket { get; }
+
+    public int ProcessId => process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    /// <summary>SIGTERM, then the exit code once it has stopped.</summary>
+    public int Stop()
+    {
+        if (!process.HasExited)
+        {
+            Assert.Equal(0, Cli.Run("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
+        }
+
+        if (!process.WaitForExit(StartLimit))
+        {
+            process.Kill();
+            Assert.Fail($"exeseal daemon did not stop within {StartLimit.TotalSeconds} s of SIGTERM:\n{Log}");
+        }
+
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            Stop();
+        }
+
+        process.Dispose();
+        ownDirectory?.Dispose();
+    }
+
+    private void WaitUntilListening()
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Log.Contains("exeseald listens on", StringComparison.Ordinal))
+        {
+            if (process.HasExited || clock.Elapsed > StartLimit)
+            {
+                process.WaitForExit();
+                Assert.Fail($"exeseal daemon did not start listening (exit {(process.HasExited ? process.ExitCode : -1)}):\n{Log}");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.Json;
+using Pluggable.Tests.Support;
+
+namespace Pluggable.Tests;
+
+/// <summary>The warm path: <c>exeseal daemon</c> (exeseald) and its Native AOT client, exeseal-runtime.</summary>
+public sealed class WarmPathTests
+{
+    private const string Busybox = "/bin/busybox";
+
+    public static TheoryData<string, string?> RuntimesAndValues() => RuntimeWrapperTests.RuntimesAndValues();
+
+    [Theory]
+    [MemberData(nameof(RuntimesAndValues))]
+    public void A_container_run_through_the_client_and_the_daemon_passes_its_output_and_exit_code_through(string runtime, string? value)
+    {
+        using var daemon = new DaemonProcess();
+        using var bundle = new BusyboxBundle("echo hello from busybox; exit 3", value);
+        var runtimePath = Requires.Tool(runtime);
+
+        var result = BusyboxBundle.InPrivateMountNamespace(
+            [WarmPath.Client, "--socket", daemon.Socket, "--runtime", runtimePath, "--", "run", "--bundle", bundle.Path, bundle.NewContainerId(runtimePath)]);
+
+        Assert.True(result.ExitCode == 3, $"{result}\ndaemon:\n{daemon.Log}");
+        Assert.Equal("hello from busybox\n", result.Stdout);
+        Assert.Contains($"sealed {runtimePath} with", daemon.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Runc_started_by_the_client_for_an_independent_copy_runs_from_the_daemons_sealed_memfd()
+    {
+        using var daemon = new DaemonProcess();
+        using var bundle = new BusyboxBundle("exit 0", "independent-data-copy");
+        var runc = Requires.Tool("runc");
+        var id = bundle.NewContainerId(runc);
+
+        var (created, output) = bundle.Create([WarmPath.Client, "--socket", daemon.Socket, "--runtime", runc, "--", "create", "--bundle", bundle.Path, id]);
+
+        Assert.True(created.ExitCode == 0, output);
+        var state = BusyboxBundle.InPrivateMountNamespace([runc, "state", id]);
+        var pid = JsonDocument.Parse(state.Stdout).RootElement.GetProperty("pid").GetInt32();
+        Assert.Equal("/memfd:exeseal:runc (deleted)", new FileInfo($"/proc/{pid}/exe").LinkTarget);
+    }
+
+    [Fact]
+    public void Without_a_bundle_the_default_chain_runs_the_program_from_a_read_only_overlay_with_only_descriptors_0_to_2()
+    {
+        using var daemon = new DaemonProcess();
+
+        var result = WarmPath.RunClient(
+            ["--socket", daemon.Socket, "--runtime", Busybox, "--", "sh", "-c", "readlink /proc/$$/exe; busybox ls /proc/$$/fd; exit 7"]);
+
+        Assert.True(result.ExitCode == 7, $"{result}\ndaemon:\n{daemon.Log}");
+        Assert.Equal("/busybox\n0\n1\n2\n", result.Stdout);
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public void Without_a_daemon_the_client_seals_through_the_exeseal_cli_and_says_so()
+    {
+        using var directory = new TemporaryDirectory();
+        var socket = Path.Combine(directory.Path, "none.sock");
+
+        var result = WarmPath.RunClient(["--socket", socket, "--runtime", Busybox, "--", "sh", "-c", "readlink /proc/$$/exe"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/busybox\n", result.Stdout);
+        Assert.Equal($"exeseal-runtime: no exeseald listens at {socket} (ENOENT); sealing with {Paths.Exeseal} instead\n", result.Stderr);
+    }
+
+    [Fact]
+    public void Without_a_daemon_or_the_cli_nothing_runs_and_the_client_exits_1()
+    {
+        using var directory = new TemporaryDirectory();
+        var marker = Path.Combine(directory.Path, "ran");
+
+        var result = WarmPath.RunClient(
+            ["--socket", Path.Combine(directory.Path, "none.sock"), "--exeseal", "/nonexistent/exeseal", "--runtime", Busybox, "--", "touch", marker]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the exeseal CLI cannot be used", result.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("nothing was executed\n", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Theory]
+    [InlineData("Independent-Data-Copy", 2)]
+    [InlineData("vendor-x", 2)]
+    public void The_daemon_answers_a_bad_value_with_the_sentence_and_exit_code_of_the_cli(string value, int exitCode)
+    {
+        using var daemon = new DaemonProcess();
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(Path.Combine(directory.Path, "config.json"), $$$"""{"annotations":{"org.opencontainers.runc.clone-self-exe":"{{{value}}}"}}""");
+        string[] runtimeArguments = ["--runtime", Busybox, "--", "run", "--bundle", directory.Path, "id"];
+
+        var warm = WarmPath.RunClient(["--socket", daemon.Socket, .. runtimeArguments]);
+        var cold = Cli.Exeseal(["runtime", .. runtimeArguments]);
+
+        Assert.Equal(exitCode, cold.ExitCode);
+        Assert.Equal(cold.ExitCode, warm.ExitCode);
+        Assert.Equal(cold.Stderr.Replace("exeseal: ", "exeseal-runtime: ", StringComparison.Ordinal), warm.Stderr);
+        Assert.Equal("", warm.Stdout);
+    }
+
+    [Fact]
+    public void The_daemon_makes_its_socket_root_only_and_refuses_a_client_that_is_not_root()
+    {
+        using var daemon = new DaemonProcess();
+        var directory = Path.GetDirectoryName(daemon.Socket)!;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(daemon.Socket));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+
+        // Opened up on purpose, so the kernel's SO_PEERCRED answer is what stops the request.
+        foreach (var path in new[] { Path.GetDirectoryName(directory)!, directory })
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)0x1ED); // 0755
+        }
+
+        File.SetUnixFileMode(daemon.Socket, (UnixFileMode)0x1B6); // 0666
+        var result = Cli.Run(
+            Requires.Tool("setpriv"),
+            ["--reuid=65534", "--regid=65534", "--clear-groups", WarmPath.Client, "--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal("exeseal-runtime: exeseald serves root only, and this client runs as uid 65534\n", result.Stderr);
+        Assert.Contains("refused a request from pid", daemon.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sigterm_stops_the_daemon_with_exit_0_and_removes_its_socket()
+    {
+        var daemon = new DaemonProcess();
+        using (daemon)
+        {
+            Assert.True(File.Exists(daemon.Socket));
+
+            Assert.Equal(0, daemon.Stop());
+            Assert.False(File.Exists(daemon.Socket), daemon.Log);
+        }
+    }
+
+    [Fact]
+    public void A_second_daemon_on_a_live_socket_is_refused_and_a_stale_socket_is_replaced()
+    {
+        using var first = new DaemonProcess();
+
+        var second = Cli.Exeseal("daemon", "--socket", first.Socket);
+        Assert.Equal(2, second.ExitCode);
+        Assert.Equal($"exeseal: another exeseald already listens at {first.Socket}\n", second.Stderr);
+
+        // A daemon killed outright leaves its socket file; the next one takes its place.
+        Assert.Equal(0, Cli.Run("kill", ["-KILL", first.ProcessId.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+        first.Stop();
+        Assert.True(File.Exists(first.Socket));
+        using var next = new DaemonProcess(first.Socket);
+        Assert.Equal(0, WarmPath.RunClient(["--socket", next.Socket, "--runtime", Busybox, "--", "true"]).ExitCode);
+    }
+
+    [Fact]
+    public void Under_systemd_socket_activation_the_daemon_serves_the_socket_it_was_given()
+    {
+        using var directory = new TemporaryDirectory();
+        var socket = Path.Combine(directory.Path, "activated.sock");
+        var activate = Requires.Tool("systemd-socket-activate");
+        using var daemon = new DaemonProcess(socket, launcher: [activate, "--listen", socket]);
+
+        var result = WarmPath.RunClient(["--socket", socket, "--runtime", Busybox, "--", "sh", "-c", "echo activated"]);
+
+        Assert.True(result.ExitCode == 0, $"{result}\ndaemon:\n{daemon.Log}");
+        Assert.Equal("activated\n", result.Stdout);
+        Assert.Contains("exeseald listens on the socket systemd passed", daemon.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hundred_requests_leave_no_descriptor_mount_or_state_directory_behind_in_the_daemon()
+    {
+        using var directory = new TemporaryDirectory();
+        var stateRoot = Path.Combine(directory.Path, "state");
+        var config = Path.Combine(directory.Path, "exeseal.json");
+        File.WriteAllText(config, $$"""{"stateRoot": "{{stateRoot}}"}""");
+        using var daemon = new DaemonProcess(extraArguments: ["--config", config]);
+        var bundle = Path.Combine(directory.Path, "bundle");
+        Directory.CreateDirectory(bundle);
+        File.WriteAllText(Path.Combine(bundle, "config.json"), """{"annotations":{"org.opencontainers.runc.clone-self-exe":"independent-data-copy"}}""");
+        Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]).ExitCode);
+        var before = Observe(daemon.ProcessId);
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]).ExitCode);
+            Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", "/bin/true", "--", "run", "--bundle", bundle, "id"]).ExitCode);
+        }
+
+        var after = Observe(daemon.ProcessId);
+        Assert.Equal(before.Descriptors, after.Descriptors);
+        Assert.Equal(before.Mounts, after.Mounts);
+        Assert.Empty(Directory.GetFileSystemEntries(stateRoot));
+    }
+
+    [Fact]
+    public void Help_explains_the_client_and_bad_usage_exits_2_with_one_sentence()
+    {
+        var help = WarmPath.RunClient(["--help"]);
+        var missing = WarmPath.RunClient(["--", "run"]);
+        var unknown = WarmPath.RunClient(["--bundle", "/b", "--runtime", "runc"]);
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("Usage: exeseal-runtime [--socket PATH] [--exeseal PATH] --runtime RUNTIME -- ARGS...", help.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.StartsWith("exeseal-runtime: --runtime is required", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Equal("exeseal-runtime: unknown option \"--bundle\" (known: --runtime, --socket, --exeseal, --help); the runtime's own arguments go after --\n", unknown.Stderr);
+    }
+
+    private static (int Descriptors, int Mounts) Observe(int pid) =>
+        (Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length, File.ReadAllLines($"/proc/{pid}/mountinfo").Length);
+}
