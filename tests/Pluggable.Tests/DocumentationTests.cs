@@ -30,6 +30,22 @@ public sealed partial class DocumentationTests : IDisposable
         RunPage("deploy-kubernetes.md", "./usr/local/bin/runc-sealed");
 
     [Fact]
+    public void The_warm_path_guide_runs_the_daemon_and_its_client_and_shows_the_fallback()
+    {
+        Requires.Root();
+        Requires.Tool("busybox");
+
+        RunPage(
+            "warm-path.md",
+            "socket mode 600",
+            "running from /busybox",
+            "with overlayfs in",
+            "exeseald exited 0",
+            "sealing with",
+            "still sealed: /busybox");
+    }
+
+    [Fact]
     public void The_runtimes_guide_runs_containers_through_the_wrapper_with_runc_and_crun()
     {
         Requires.Root();

@@ -199,6 +199,25 @@ public sealed class WarmPathTests
     }
 
     [Fact]
+    public void Systemd_accepts_the_sample_units_without_a_warning()
+    {
+        var analyze = Requires.Tool("systemd-analyze");
+        using var directory = new TemporaryDirectory();
+        var samples = Path.Combine(Paths.Repository, "samples", "systemd");
+        File.Copy(Path.Combine(samples, "exeseald.socket"), Path.Combine(directory.Path, "exeseald.socket"));
+
+        // systemd checks that ExecStart's program exists: the unit is pointed at the exeseal just built.
+        File.WriteAllText(
+            Path.Combine(directory.Path, "exeseald.service"),
+            File.ReadAllText(Path.Combine(samples, "exeseald.service")).Replace("/usr/local/lib/exeseal/exeseal", Paths.Exeseal, StringComparison.Ordinal));
+        var result = Cli.Run(analyze, ["verify", Path.Combine(directory.Path, "exeseald.socket"), Path.Combine(directory.Path, "exeseald.service")]);
+
+        Assert.True(result.ExitCode == 0 && result.Stderr.Length == 0, result.ToString());
+        Assert.Contains("ExecStart=/usr/local/lib/exeseal/exeseal daemon", File.ReadAllText(Path.Combine(samples, "exeseald.service")), StringComparison.Ordinal);
+        Assert.Contains("ListenStream=" + "/run/exeseal/exeseald.sock", File.ReadAllText(Path.Combine(samples, "exeseald.socket")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_explains_the_client_and_bad_usage_exits_2_with_one_sentence()
     {
         var help = WarmPath.RunClient(["--help"]);
