@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Pluggable.Abstractions;
@@ -67,6 +68,7 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
     /// </summary>
     internal void Answer(SafeFileHandle connection)
     {
+        var clock = Stopwatch.StartNew();
         using (connection)
         {
             try
@@ -89,7 +91,7 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
                         return;
                     }
 
-                    SealAndReply(connection, peer, request, descriptor);
+                    SealAndReply(connection, peer, request, descriptor, clock);
                 }
             }
             catch (SealingException error)
@@ -107,7 +109,7 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
         }
     }
 
-    private void SealAndReply(SafeFileHandle connection, PeerCredentials peer, SealServiceRequest request, SafeFileHandle descriptor)
+    private void SealAndReply(SafeFileHandle connection, PeerCredentials peer, SealServiceRequest request, SafeFileHandle descriptor, Stopwatch clock)
     {
         SealOutcome outcome;
         try
@@ -125,8 +127,10 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
 
         using (outcome)
         {
-            logger.LogDebug("pid {Pid}: sealed {Path} with {Provider} in {Microseconds} µs", peer.ProcessId, request.Path, outcome.Provider, outcome.Microseconds);
             Reply(connection, new SealServiceReply(ExitCodes.Success, null, outcome.Provider, outcome.Attempts), outcome.Executable.Handle);
+            logger.LogDebug(
+                "pid {Pid}: sealed {Path} with {Provider} in {Microseconds} µs; answered in {AnswerMicroseconds} µs",
+                peer.ProcessId, request.Path, outcome.Provider, outcome.Microseconds, clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency);
         }
     }
 
