@@ -17,6 +17,8 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
     // A client that connects and then says nothing must not hold a thread for longer than this.
     private static readonly TimeSpan ConversationTimeout = TimeSpan.FromSeconds(10);
 
+    private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
+
     private static readonly Dictionary<string, string> NoAnnotations = [];
 
     /// <summary>
@@ -38,6 +40,13 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
                 catch (SealingException) when (cancellationToken.IsCancellationRequested)
                 {
                     break;
+                }
+                catch (SealingException error)
+                {
+                    // EMFILE, ENFILE, ENOMEM: the connection waits in the queue; pausing lets descriptors or memory free up.
+                    logger.LogError("{Reason}; retrying in {Pause} ms", error.Message, AcceptPause.TotalMilliseconds);
+                    Thread.Sleep(AcceptPause);
+                    continue;
                 }
 
                 answering.AddCount();

@@ -13,6 +13,10 @@ public sealed record SealServiceAnswer(SealServiceReply Reply, SafeFileHandle? S
 /// <summary>Asks a running daemon to seal an executable this process has opened.</summary>
 public static class SealServiceClient
 {
+    // Longer than a chain of providers at the default sealTimeouts takes to give up: a daemon that is stopped
+    // (SIGSTOP, a debugger) must not hold a container start for ever; the CLI then seals instead.
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>
     /// Sends <paramref name="source"/>'s descriptor to the daemon at <paramref name="socketPath"/> and returns its
     /// answer; returns null and the reason in <paramref name="unreachable"/> when no daemon answered (none is
@@ -41,6 +45,7 @@ public static class SealServiceClient
 
             try
             {
+                UnixSockets.SetTimeouts(connection!, AnswerTimeout);
                 SealServiceChannel.Send(connection!, new SealServiceRequest(Path.GetFullPath(source.Path), cloneSelfExe), SealServiceJson.Default.SealServiceRequest, source.Handle);
                 UnixSockets.FinishSending(connection!);
                 var (reply, descriptor) = SealServiceChannel.Receive(connection!, SealServiceJson.Default.SealServiceReply);
