@@ -52,7 +52,7 @@ internal sealed class SealWorker : IDisposable
     {
         provider = sealer;
         this.request = request;
-        // As Task.Run did: the provider sees the caller's async-locals (logging scopes, culture).
+        // The provider sees the caller's async-locals (logging scopes, culture), as it would on the caller's thread.
         context = ExecutionContext.Capture();
         state = Running;
         finished.Reset();
