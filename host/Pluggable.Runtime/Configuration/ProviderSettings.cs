@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Pluggable.Runtime.Discovery;
 
@@ -12,9 +13,13 @@ public sealed class ProviderSettings(ExesealConfiguration configuration)
 {
     private readonly string where = configuration.File ?? "the environment";
 
+    // Every seal asks for its provider's section; the configuration does not change once loaded, so each section
+    // is made once rather than on every seal (an empty configuration root costs several objects).
+    private readonly ConcurrentDictionary<string, IConfiguration> sections = new(StringComparer.Ordinal);
+
     /// <summary>The section of the provider named <paramref name="name"/>; empty when the operator set nothing.</summary>
     public IConfiguration For(string name) =>
-        configuration.ProviderSettings?.GetSection(name) ?? (IConfiguration)new ConfigurationBuilder().Build();
+        sections.GetOrAdd(name, static (key, all) => all?.GetSection(key) ?? (IConfiguration)new ConfigurationBuilder().Build(), configuration.ProviderSettings);
 
     /// <summary>One sentence for each provider section or key that <paramref name="catalog"/> has no use for.</summary>
     public IReadOnlyList<string> Problems(ProviderCatalog catalog)

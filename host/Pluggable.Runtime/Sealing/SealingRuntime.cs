@@ -12,8 +12,9 @@ namespace Pluggable.Runtime.Sealing;
 /// Runs a chain: each provider in turn seals the source, verification checks the result, and the first
 /// verified result wins. A provider that throws, is unavailable or fails verification is one failed attempt.
 /// </summary>
-public sealed class SealingRuntime
+public sealed class SealingRuntime : IDisposable
 {
+    private readonly SealWorkers workers = new();
     private readonly ProviderCatalog catalog;
     private readonly SealVerifier verifier;
     private readonly ProviderSettings settings;
@@ -41,28 +42,29 @@ public sealed class SealingRuntime
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(state);
-        var total = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         if (chain.MayReuseSealedSource && AlreadySealed(source) is { } reused)
         {
             logger.LogDebug("{Source} is already a sealed memfd; using it as it is", source.Path);
-            return new SealOutcome(reused, chain.Mode, [], new VerifiedProperties(Seals.OfMemfd(reused.Handle), false, null), Microseconds(total));
+            return new SealOutcome(reused, chain.Mode, [], new VerifiedProperties(Seals.OfMemfd(reused.Handle), false, null), MicrosecondsSince(started));
         }
 
         var attempts = new List<SealAttempt>();
+        string? sourceSha256 = null;
         for (var i = 0; i < chain.Providers.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = chain.Providers[i];
-            var clock = Stopwatch.StartNew();
+            var attemptStarted = Stopwatch.GetTimestamp();
             try
             {
-                var (executable, verified) = SealWith(name, source, state, cancellationToken);
-                attempts.Add(new SealAttempt(name, true, null, Microseconds(clock)));
-                return new SealOutcome(executable, chain.Mode, attempts, verified, Microseconds(total));
+                var (executable, verified) = SealWith(name, source, state, ref sourceSha256, cancellationToken);
+                attempts.Add(new SealAttempt(name, true, null, MicrosecondsSince(attemptStarted)));
+                return new SealOutcome(executable, chain.Mode, attempts, verified, MicrosecondsSince(started));
             }
             catch (SealingException error)
             {
-                attempts.Add(new SealAttempt(name, false, error.Message, Microseconds(clock)));
+                attempts.Add(new SealAttempt(name, false, error.Message, MicrosecondsSince(attemptStarted)));
                 if (i + 1 < chain.Providers.Count)
                 {
                     logger.LogDebug("could not use {Provider} for {Source}: {Reason} -- falling back to {Next}", name, source.Path, error.Message, chain.Providers[i + 1]);
@@ -73,23 +75,44 @@ public sealed class SealingRuntime
         throw new SealingFailedException(FailureMessage(source, chain, attempts), attempts);
     }
 
+    /// <summary>Ends the threads kept for later seals; a hung provider's thread ends when its provider returns.</summary>
+    public void Dispose() => workers.Dispose();
+
     private (SealedExecutable Executable, VerifiedProperties Verified) SealWith(
-        string name, SourceExecutable source, StateDirectory state, CancellationToken cancellationToken)
+        string name, SourceExecutable source, StateDirectory state, ref string? sourceSha256, CancellationToken cancellationToken)
     {
         var registration = catalog.Find(name) ?? throw new SealingException($"no provider named \"{name}\" is loaded (see exeseal providers)");
         var provider = registration.Provider;
-        var probe = CallPlugin(registration, "Probe", provider.Probe);
+        ProviderProbe probe;
+        try
+        {
+            probe = provider.Probe();
+        }
+        catch (Exception error) when (IsPluginFault(error))
+        {
+            throw PluginFault(registration, "Probe", error);
+        }
+
         if (!probe.Available)
         {
             throw new SealingException($"{name} is not available here: {probe.Reason}");
         }
 
         var request = new SealRequest(source.Handle, source.Path, source.Size, state.Path, logger) { Settings = settings.For(name) };
-        var executable = CallPlugin(registration, "Seal", () => SealInTime(registration, provider, request, cancellationToken))
-            ?? throw new SealingException($"provider {name} ({registration.Plugin}) returned no sealed object");
+        SealedExecutable? sealedExecutable;
         try
         {
-            return (executable, verifier.Verify(executable, source, registration));
+            sealedExecutable = SealInTime(registration, provider, request, cancellationToken);
+        }
+        catch (Exception error) when (IsPluginFault(error))
+        {
+            throw PluginFault(registration, "Seal", error);
+        }
+
+        var executable = sealedExecutable ?? throw new SealingException($"provider {name} ({registration.Plugin}) returned no sealed object");
+        try
+        {
+            return (executable, verifier.Verify(executable, source, registration, ref sourceSha256));
         }
         catch
         {
@@ -99,43 +122,60 @@ public sealed class SealingRuntime
     }
 
     // A provider stuck in a system call (a hung FUSE or NFS source, a blocked mount) cannot be interrupted from
-    // managed code: it is left running on its thread, asked to cancel, and whatever it returns later is closed.
-    private SealedExecutable SealInTime(ProviderRegistration registration, ISealingProvider provider, SealRequest request, CancellationToken cancellationToken)
+    // managed code: it is left running on its worker, asked to cancel, and whatever it returns later is closed.
+    private SealedExecutable? SealInTime(ProviderRegistration registration, ISealingProvider provider, SealRequest request, CancellationToken cancellationToken)
     {
         var timeout = options.SealTimeout(registration.Name);
-        var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var seal = Task.Run(() => provider.Seal(request, abandon.Token), CancellationToken.None);
+        var worker = workers.Rent();
+        worker.Begin(provider, request);
         bool finished;
         try
         {
-            finished = seal.Wait(timeout, cancellationToken);
+            finished = worker.Wait(timeout, cancellationToken);
         }
-        catch (AggregateException)
+        catch (OperationCanceledException)
         {
-            finished = true; // GetResult below rethrows the provider's own exception, not the aggregate.
+            GiveUp(worker);
+            throw;
         }
 
-        if (finished)
+        if (!finished && worker.TryAbandon())
         {
-            abandon.Dispose();
-            return seal.GetAwaiter().GetResult();
+            throw new SealingException(
+                $"provider {registration.Name} ({registration.Plugin}) did not finish sealing within {timeout.TotalSeconds:0.###} s (sealTimeouts); it was abandoned");
         }
 
-        abandon.Cancel();
-        _ = seal.ContinueWith(
-            late =>
-            {
-                abandon.Dispose();
-                if (late.IsCompletedSuccessfully)
-                {
-                    late.Result?.Dispose();
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        throw new SealingException(
-            $"provider {registration.Name} ({registration.Plugin}) did not finish sealing within {timeout.TotalSeconds:0.###} s (sealTimeouts); it was abandoned");
+        try
+        {
+            return worker.TakeResult();
+        }
+        finally
+        {
+            workers.Return(worker);
+        }
+    }
+
+    // The caller cancelled: nothing the provider returns is wanted, whether it is still running or just finished.
+    private void GiveUp(SealWorker worker)
+    {
+        if (worker.TryAbandon())
+        {
+            return;
+        }
+
+        try
+        {
+            worker.TakeResult()?.Dispose();
+        }
+#pragma warning disable CA1031 // The cancellation is what the caller sees; a failure of the unwanted seal changes nothing.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            workers.Return(worker);
+        }
     }
 
     /// <summary>The name of the result when the source was already sealed and no provider ran.</summary>
@@ -155,28 +195,11 @@ public sealed class SealingRuntime
         return new SealedExecutable(handle, AlreadySealedProvider, SealingGuarantee.IndependentDataCopy);
     }
 
-    // Whatever a plugin throws is that provider's failure, not the host's.
-    private static T CallPlugin<T>(ProviderRegistration registration, string method, Func<T> call)
-    {
-        try
-        {
-            return call();
-        }
-        catch (SealingException)
-        {
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-#pragma warning disable CA1031
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            throw new SealingException($"provider {registration.Name} ({registration.Plugin}) threw in {method}: {error.GetType().Name}: {error.Message}", error);
-        }
-    }
+    // Whatever a plugin throws is that provider's failure, not the host's; cancellation stays cancellation.
+    private static bool IsPluginFault(Exception error) => error is not (SealingException or OperationCanceledException);
+
+    private static SealingException PluginFault(ProviderRegistration registration, string method, Exception error) =>
+        new($"provider {registration.Name} ({registration.Plugin}) threw in {method}: {error.GetType().Name}: {error.Message}", error);
 
     private static string FailureMessage(SourceExecutable source, SealChain chain, List<SealAttempt> attempts)
     {
@@ -190,5 +213,5 @@ public sealed class SealingRuntime
         return $"cannot seal {source.Path} with {what} ({string.Join(" → ", chain.Providers)}); nothing was executed. {reasons}";
     }
 
-    private static long Microseconds(Stopwatch clock) => clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
+    private static long MicrosecondsSince(long timestamp) => (Stopwatch.GetTimestamp() - timestamp) * 1_000_000 / Stopwatch.Frequency;
 }

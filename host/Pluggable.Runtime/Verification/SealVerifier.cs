@@ -17,6 +17,17 @@ public sealed class SealVerifier(RuntimeOptions options)
     /// </summary>
     public VerifiedProperties Verify(SealedExecutable result, SourceExecutable source, ProviderRegistration provider)
     {
+        string? sourceSha256 = null;
+        return Verify(result, source, provider, ref sourceSha256);
+    }
+
+    /// <summary>
+    /// <see cref="Verify(SealedExecutable, SourceExecutable, ProviderRegistration)"/> for one of the providers a
+    /// chain tries: <paramref name="sourceSha256"/> carries the source's digest from one provider to the next, so
+    /// that the source is read once per seal.
+    /// </summary>
+    internal VerifiedProperties Verify(SealedExecutable result, SourceExecutable source, ProviderRegistration provider, ref string? sourceSha256)
+    {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(provider);
@@ -52,7 +63,7 @@ public sealed class SealVerifier(RuntimeOptions options)
         {
             using var readable = Files.Reopen(result.Handle, OpenFlags.ReadOnly | OpenFlags.CloseOnExec);
             sha256 = ContentDigest.Sha256(readable, source.Size);
-            var expected = ContentDigest.Sha256(source.Handle, source.Size);
+            var expected = sourceSha256 ??= ContentDigest.Sha256(source.Handle, source.Size);
             if (sha256 != expected)
             {
                 throw Refused(provider, $"the sealed bytes have SHA-256 {sha256}, the source {expected}");

@@ -16,9 +16,14 @@ public sealed class RuntimeFixture : IDisposable
     {
     }
 
-    internal RuntimeFixture(bool verifyContent)
+    internal RuntimeFixture(bool verifyContent, IReadOnlyDictionary<string, TimeSpan>? sealTimeouts = null)
     {
-        var options = new RuntimeOptions { PluginDirectories = [Paths.BuiltInPlugins, Paths.TestPlugins], VerifyContent = verifyContent };
+        var options = new RuntimeOptions
+        {
+            PluginDirectories = [Paths.BuiltInPlugins, Paths.TestPlugins],
+            VerifyContent = verifyContent,
+            SealTimeouts = sealTimeouts ?? new Dictionary<string, TimeSpan>(),
+        };
         services = new ServiceCollection().AddLogging().AddExesealRuntime(options).BuildServiceProvider();
     }
 

@@ -132,3 +132,39 @@ public sealed class HangsInSeal : ISealingProvider
         throw new TimeoutException("hangs-in-seal woke up");
     }
 }
+
+/// <summary>
+/// Waits until it is cancelled, then returns a memfd of its own named "late-result", after leaving a file
+/// "returned" in the state directory: what a provider abandoned by its caller hands back too late.
+/// </summary>
+[ExportSealingProvider("returns-after-cancel", Guarantee = SealingGuarantee.IndependentDataCopy)]
+public sealed class ReturnsAfterCancel : ISealingProvider
+{
+    // Every result stays reachable, so that only a Dispose closes it, never a finalizer.
+    private static readonly List<SealedExecutable> Returned = [];
+
+    public ProviderProbe Probe() => ProviderProbe.Ready;
+
+    public SealedExecutable Seal(SealRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMinutes(10));
+        var memfd = MemoryFile.Create("late-result", MemoryFile.CloseOnExec | MemoryFile.AllowSealing);
+        try
+        {
+            File.WriteAllText(Path.Combine(request.StateDirectory, "returned"), "");
+        }
+        catch
+        {
+            memfd.Dispose();
+            throw;
+        }
+
+        var result = new SealedExecutable(memfd, "returns-after-cancel", SealingGuarantee.IndependentDataCopy);
+        lock (Returned)
+        {
+            Returned.Add(result);
+        }
+
+        return result;
+    }
+}
