@@ -31,9 +31,7 @@ internal static class SealedExec
     /// </summary>
     private static void Become(SealOutcome outcome, IReadOnlyList<string> arguments, string subject)
     {
-        var environment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .Select(entry => $"{entry.Key}={entry.Value}")
-            .ToList();
+        var environment = EnvironmentBlock();
         try
         {
             Exec.PrepareProcess();
@@ -43,5 +41,18 @@ internal static class SealedExec
         {
             throw new ExesealException(error.Message, ExitCodes.SealingFailed);
         }
+    }
+
+    // A loop over the non-generic enumerator: LINQ over DictionaryEntry, a value type, would be compiled by the JIT on
+    // every exec.
+    private static List<string> EnvironmentBlock()
+    {
+        var environment = new List<string>();
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
+            environment.Add($"{entry.Key}={entry.Value}");
+        }
+
+        return environment;
     }
 }
