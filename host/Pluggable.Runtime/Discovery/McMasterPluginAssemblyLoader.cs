@@ -15,7 +15,9 @@ namespace Pluggable.Runtime.Discovery;
 /// configures it, except for one step: <c>PluginLoader</c> deserializes the plugin's and every host
 /// <c>*.runtimeconfig.json</c> with reflection-based System.Text.Json (and asks for the process's main module) on
 /// each load, ~20 ms of a cold start, only to find <c>additionalProbingPaths</c>. Here a file is handed to McMaster
-/// for that only when it names some; a published plugin carries its dependencies in its own folder.
+/// for that only when it names some; a published plugin carries its dependencies in its own folder. What is left out
+/// is the runtime package store (<c>dotnet store</c>) that <c>PluginLoader</c> adds when the host runs under the
+/// <c>dotnet</c> muxer; exeseal runs as its own executable.
 /// </remarks>
 public sealed class McMasterPluginAssemblyLoader : IPluginAssemblyLoader
 {
