@@ -52,8 +52,18 @@ public static partial class Exec
     }
 
     /// <summary>This process's environment as execve(2) wants it: <c>NAME=value</c> strings.</summary>
-    public static IReadOnlyList<string> InheritedEnvironment() =>
-        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(entry => $"{entry.Key}={entry.Value}").ToList();
+    public static IReadOnlyList<string> InheritedEnvironment()
+    {
+        // A loop over the non-generic enumerator: LINQ over DictionaryEntry, a value type, would be compiled by the
+        // JIT on every exec, as ReadyToRun cannot precompile it.
+        var environment = new List<string>();
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            environment.Add($"{entry.Key}={entry.Value}");
+        }
+
+        return environment;
+    }
 
     private static string? ExecHint(int errno) => errno switch
     {

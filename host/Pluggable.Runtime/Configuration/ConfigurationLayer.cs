@@ -10,7 +10,7 @@ internal sealed class ConfigurationLayer(IConfiguration configuration, string na
 {
     // Flattened keys ("modes:ro-shared-page:0"), including the null-valued keys of empty arrays, which
     // IConfigurationSection.Exists() does not see: an empty chain must be reported, not mistaken for an absent one.
-    private readonly HashSet<string> keys = configuration.AsEnumerable().Select(pair => pair.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> keys = KeysOf(configuration);
 
     public string Name { get; } = name;
 
@@ -68,4 +68,16 @@ internal sealed class ConfigurationLayer(IConfiguration configuration, string na
     }
 
     public BadInputException Invalid(string key, string problem) => new($"{key.Replace(':', '.')} in {Name} {problem}");
+
+    // A loop, not Select over the KeyValuePair structs: LINQ over a value type would be compiled by the JIT at every start.
+    private static HashSet<string> KeysOf(IConfiguration configuration)
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in configuration.AsEnumerable())
+        {
+            keys.Add(pair.Key);
+        }
+
+        return keys;
+    }
 }

@@ -27,8 +27,9 @@ internal static class ContractCompatibility
         }
 
         var metadata = image.GetMetadataReader();
-        foreach (var reference in metadata.AssemblyReferences.Select(metadata.GetAssemblyReference))
+        foreach (var handle in metadata.AssemblyReferences)
         {
+            var reference = metadata.GetAssemblyReference(handle);
             var name = metadata.GetString(reference.Name);
             var ours = Array.Find(Contract, contract => contract.Name == name)?.Version;
             if (ours is null || reference.Version.Major == ours.Major)

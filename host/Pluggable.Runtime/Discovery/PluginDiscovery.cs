@@ -20,31 +20,34 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
         var errors = new List<PluginError>();
         var refused = new Dictionary<string, PluginError>(StringComparer.Ordinal);
         var trust = new PluginTrust();
-        foreach (var (directory, plugin) in directories.SelectMany(PluginAssemblies))
+        foreach (var root in directories.Select(Path.GetFullPath))
         {
-            if (PluginTrust.Applies && trust.Refusal(directory, Path.GetDirectoryName(plugin)!) is { } distrust)
+            foreach (var plugin in PluginAssemblies(root))
             {
-                var error = new PluginError(plugin, $"refused: {distrust}");
-                errors.Add(error);
-                foreach (var name in PluginTrust.DeclaredProviderNames(plugin))
+                if (PluginTrust.Applies && trust.Refusal(root, Path.GetDirectoryName(plugin)!) is { } distrust)
                 {
-                    refused.TryAdd(name, error);
+                    var error = new PluginError(plugin, $"refused: {distrust}");
+                    errors.Add(error);
+                    foreach (var name in PluginTrust.DeclaredProviderNames(plugin))
+                    {
+                        refused.TryAdd(name, error);
+                    }
+
+                    logger.LogDebug("plugin {Plugin} refused: {Reason}", plugin, distrust);
+                    continue;
                 }
 
-                logger.LogDebug("plugin {Plugin} refused: {Reason}", plugin, distrust);
-                continue;
-            }
-
-            foreach (var registration in LoadPlugin(plugin, errors))
-            {
-                var taken = providers.Find(p => p.Name == registration.Name);
-                if (taken is null)
+                foreach (var registration in LoadPlugin(plugin, errors))
                 {
-                    providers.Add(registration);
-                }
-                else
-                {
-                    errors.Add(new PluginError(plugin, $"provider name \"{registration.Name}\" is already taken by {taken.Plugin}; this one is ignored"));
+                    var taken = providers.Find(p => p.Name == registration.Name);
+                    if (taken is null)
+                    {
+                        providers.Add(registration);
+                    }
+                    else
+                    {
+                        errors.Add(new PluginError(plugin, $"provider name \"{registration.Name}\" is already taken by {taken.Plugin}; this one is ignored"));
+                    }
                 }
             }
         }
@@ -52,9 +55,10 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
         return new ProviderCatalog(providers, errors, refused);
     }
 
-    private IEnumerable<(string Directory, string Assembly)> PluginAssemblies(string directory)
+    // Paths alone, not (directory, assembly) tuples: LINQ over a value type is not in the framework's ReadyToRun
+    // images and would be compiled by the JIT at every start.
+    private IEnumerable<string> PluginAssemblies(string root)
     {
-        var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
         {
             logger.LogDebug("plugin directory {Directory} does not exist", root);
@@ -64,8 +68,7 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
         return Directory.EnumerateDirectories(root)
             .Order(StringComparer.Ordinal)
             .Select(folder => Path.Combine(folder, Path.GetFileName(folder) + ".dll"))
-            .Where(File.Exists)
-            .Select(assembly => (root, assembly));
+            .Where(File.Exists);
     }
 
     private List<ProviderRegistration> LoadPlugin(string assemblyPath, List<PluginError> errors)
@@ -90,7 +93,11 @@ public sealed class PluginDiscovery(IPluginAssemblyLoader loader, ILogger<Plugin
                 errors.Add(new PluginError(assemblyPath, "the assembly exports no sealing provider ([ExportSealingProvider] on a class implementing ISealingProvider)"));
             }
 
-            logger.LogDebug("plugin {Plugin}: {Count} provider(s)", assemblyPath, registrations.Count);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                logger.LogDebug("plugin {Plugin}: {Count} provider(s)", assemblyPath, registrations.Count);
+            }
+
             return registrations;
         }
 #pragma warning disable CA1031 // Whatever a plugin throws while loading, the host reports it and goes on.

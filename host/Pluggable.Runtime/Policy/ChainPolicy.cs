@@ -34,12 +34,13 @@ public sealed class ChainPolicy
         }
 
         DefaultRule = new ModeRule("", configuration.DefaultChain, TrustRefusal(configuration.DefaultChain, catalog) ?? ExperimentalRefusal(configuration.DefaultChain, catalog));
-        rules = configuration.Modes.ToDictionary(
-            pair => pair.Key,
-            pair => new ModeRule(pair.Key, pair.Value, configuration.AllowedModes.Contains(pair.Key)
-                ? TrustRefusal(pair.Value, catalog) ?? ExperimentalRefusal(pair.Value, catalog)
-                : $"\"{pair.Key}\" is not in allowedModes of {where}"),
-            StringComparer.Ordinal);
+        rules = new Dictionary<string, ModeRule>(StringComparer.Ordinal);
+        foreach (var (value, chain) in configuration.Modes)
+        {
+            rules[value] = new ModeRule(value, chain, configuration.AllowedModes.Contains(value)
+                ? TrustRefusal(chain, catalog) ?? ExperimentalRefusal(chain, catalog)
+                : $"\"{value}\" is not in allowedModes of {where}");
+        }
     }
 
     /// <summary>The rule for an absent annotation.</summary>
@@ -74,10 +75,18 @@ public sealed class ChainPolicy
 
     // A chain that needs a plugin that plugin trust refused is refused as a whole, even if another provider of it
     // could work: the operator configured that plugin, and someone may be tampering with it.
-    private static string? TrustRefusal(ConfiguredChain chain, ProviderCatalog catalog) =>
-        chain.Providers.Select(name => (name, error: catalog.RefusedByTrust(name))).FirstOrDefault(p => p.error is not null) is ({ } provider, { } error)
-            ? $"its chain needs provider {provider}, whose plugin {error.Plugin} was {error.Message}"
-            : null;
+    private static string? TrustRefusal(ConfiguredChain chain, ProviderCatalog catalog)
+    {
+        foreach (var provider in chain.Providers)
+        {
+            if (catalog.RefusedByTrust(provider) is { } error)
+            {
+                return $"its chain needs provider {provider}, whose plugin {error.Plugin} was {error.Message}";
+            }
+        }
+
+        return null;
+    }
 
     private string? ExperimentalRefusal(ConfiguredChain chain, ProviderCatalog catalog)
     {
