@@ -24,7 +24,7 @@ public sealed class WarmPathTests
 
         Assert.True(result.ExitCode == 3, $"{result}\ndaemon:\n{daemon.Log}");
         Assert.Equal("hello from busybox\n", result.Stdout);
-        Assert.Contains($"sealed {runtimePath} with", daemon.Log, StringComparison.Ordinal);
+        daemon.AssertLogs($"sealed {runtimePath} with");
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class WarmPathTests
 
         Assert.Equal(3, result.ExitCode);
         Assert.Equal("exeseal-runtime: exeseald serves root only, and this client runs as uid 65534\n", result.Stderr);
-        Assert.Contains("refused a request from pid", daemon.Log, StringComparison.Ordinal);
+        daemon.AssertLogs("refused a request from pid");
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class WarmPathTests
 
         Assert.True(result.ExitCode == 0, $"{result}\ndaemon:\n{daemon.Log}");
         Assert.Equal("activated\n", result.Stdout);
-        Assert.Contains("exeseald listens on the socket systemd passed", daemon.Log, StringComparison.Ordinal);
+        daemon.AssertLogs("exeseald listens on the socket systemd passed");
     }
 
     [Fact]

@@ -105,6 +105,24 @@ public sealed class DaemonProcess : IDisposable
         ownDirectory?.Dispose();
     }
 
+    /// <summary>
+    /// Waits for <paramref name="text"/> in the log: the daemon's output arrives asynchronously, after the client
+    /// it answered may already have exited.
+    /// </summary>
+    public void AssertLogs(string text)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > StartLimit)
+            {
+                Assert.Fail($"exeseal daemon did not log \"{text}\" within {StartLimit.TotalSeconds} s:\n{Log}");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
     private void WaitUntilListening()
     {
         var clock = Stopwatch.StartNew();
