@@ -23,12 +23,14 @@ public static class Errno
     public const int EFBIG = 27;
     public const int ENOSPC = 28;
     public const int EROFS = 30;
+    public const int EPIPE = 32;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
     public const int ENOTSOCK = 88;
     public const int EOPNOTSUPP = 95;
     public const int EADDRINUSE = 98;
     public const int ECONNABORTED = 103;
+    public const int ECONNRESET = 104;
     public const int ECONNREFUSED = 111;
 #pragma warning restore CS1591
 
@@ -37,9 +39,9 @@ public static class Errno
         [EPERM] = "EPERM", [ENOENT] = "ENOENT", [EINTR] = "EINTR", [ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",
         [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
         [EXDEV] = "EXDEV", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
-        [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS", [ENOSYS] = "ENOSYS",
+        [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS", [EPIPE] = "EPIPE", [ENOSYS] = "ENOSYS",
         [ELOOP] = "ELOOP", [ENOTSOCK] = "ENOTSOCK", [EOPNOTSUPP] = "EOPNOTSUPP", [EADDRINUSE] = "EADDRINUSE",
-        [ECONNABORTED] = "ECONNABORTED", [ECONNREFUSED] = "ECONNREFUSED",
+        [ECONNABORTED] = "ECONNABORTED", [ECONNRESET] = "ECONNRESET", [ECONNREFUSED] = "ECONNREFUSED",
     };
 
     /// <summary>The symbolic name of <paramref name="errno"/> (<c>EPERM</c>), or <c>errno N</c> for one exeseal does not name.</summary>

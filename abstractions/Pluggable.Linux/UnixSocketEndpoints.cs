@@ -7,9 +7,7 @@ namespace Pluggable.Linux;
 /// <summary>Unix stream sockets bound to a path: listen, accept, connect; and a listener inherited from systemd.</summary>
 public static partial class UnixSockets
 {
-    private const int SocketOptionReceiveTimeout = 20;
     private const int SocketOptionSendTimeout = 21;
-    private const int ShutdownBoth = 2;
     private const int ShutdownWrite = 1;
     private const int FSetDescriptorFlags = 2;
     private const int DescriptorCloseOnExec = 1;
@@ -59,7 +57,7 @@ public static partial class UnixSockets
         }
     }
 
-    /// <summary>accept4(SOCK_CLOEXEC): the next connection, waiting for one. Throws EINVAL once the listener is shut down.</summary>
+    /// <summary>accept4(SOCK_CLOEXEC): the next connection, waiting for one. EINVAL means the socket does not listen.</summary>
     public static SafeFileHandle Accept(SafeHandle listener)
     {
         int connection;
@@ -73,32 +71,47 @@ public static partial class UnixSockets
     }
 
     /// <summary>
-    /// Connects to the socket at <paramref name="path"/>. Returns the errno instead of throwing for the answers that
-    /// mean nobody is listening there (ENOENT, ECONNREFUSED, ENOTSOCK), so the caller can choose another way.
+    /// Connects to the socket at <paramref name="path"/>, waiting at most <paramref name="sendTimeout"/> when its
+    /// queue of connections is full; that timeout stays set for sending. Returns the errno instead of throwing for
+    /// the answers that mean nobody is accepting there (ENOENT, ECONNREFUSED, ENOTSOCK, ENOTDIR, EAGAIN), so the
+    /// caller can choose another way.
     /// </summary>
-    public static int TryConnect(string path, out SafeFileHandle? connection)
+    public static int TryConnect(string path, TimeSpan sendTimeout, out SafeFileHandle? connection)
     {
         connection = null;
-        var socket = NewStreamSocket();
         var address = AddressOf(path);
-        int result;
-        do
+        var socket = NewStreamSocket();
+        int errno;
+        try
         {
-            result = connect(socket, address, address.Length);
-        }
-        while (result != 0 && SystemCallFailure.LastErrno == Errno.EINTR);
+            // A unix stream connect(2) waits for room in the listener's queue for as long as SO_SNDTIMEO allows.
+            SetSendTimeout(socket, sendTimeout);
+            int result;
+            do
+            {
+                result = connect(socket, address, address.Length);
+            }
+            while (result != 0 && SystemCallFailure.LastErrno == Errno.EINTR);
 
-        if (result == 0)
+            if (result == 0)
+            {
+                connection = socket;
+                return 0;
+            }
+
+            errno = SystemCallFailure.LastErrno;
+        }
+        finally
         {
-            connection = socket;
-            return 0;
+            if (connection is null)
+            {
+                socket.Dispose();
+            }
         }
 
-        var errno = SystemCallFailure.LastErrno;
-        socket.Dispose();
-        return errno is Errno.ENOENT or Errno.ECONNREFUSED or Errno.ENOTSOCK or Errno.ENOTDIR
+        return errno is Errno.ENOENT or Errno.ECONNREFUSED or Errno.ENOTSOCK or Errno.ENOTDIR or Errno.EAGAIN
             ? errno
-            : throw SystemCallFailure.Create(errno, $"cannot connect to {path}");
+            : throw SystemCallFailure.Create(errno, $"cannot connect to {path}", errno => errno is Errno.EACCES or Errno.EPERM ? "only root may connect to it" : null);
     }
 
     /// <summary>
@@ -124,16 +137,15 @@ public static partial class UnixSockets
         return listener;
     }
 
-    /// <summary>SO_RCVTIMEO and SO_SNDTIMEO: a peer that stops reading or writing costs at most <paramref name="timeout"/> per call (then EAGAIN).</summary>
-    public static unsafe void SetTimeouts(SafeHandle socket, TimeSpan timeout)
+    /// <summary>SO_SNDTIMEO: a peer that stops reading costs at most <paramref name="timeout"/> per send (then EAGAIN).</summary>
+    public static unsafe void SetSendTimeout(SafeHandle socket, TimeSpan timeout)
     {
         var value = stackalloc long[2];
         value[0] = (long)timeout.TotalSeconds;
         value[1] = timeout.Microseconds + (timeout.Milliseconds * 1000L);
-        if (setsockopt(socket, SocketLevel, SocketOptionReceiveTimeout, value, 16) != 0
-            || setsockopt(socket, SocketLevel, SocketOptionSendTimeout, value, 16) != 0)
+        if (setsockopt(socket, SocketLevel, SocketOptionSendTimeout, value, 16) != 0)
         {
-            throw SystemCallFailure.FromLastError("cannot set the socket's timeouts");
+            throw SystemCallFailure.FromLastError("cannot set the socket's send timeout");
         }
     }
 
@@ -145,9 +157,6 @@ public static partial class UnixSockets
             throw SystemCallFailure.FromLastError("cannot shut down the sending side of the socket");
         }
     }
-
-    /// <summary>shutdown(SHUT_RDWR) of a listener: wakes a thread blocked in <see cref="Accept"/>. Errors are moot at this point.</summary>
-    public static void StopListening(SafeHandle listener) => _ = shutdown(listener, ShutdownBoth);
 
     private static unsafe SafeFileHandle NewStreamSocket()
     {

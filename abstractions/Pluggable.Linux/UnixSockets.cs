@@ -26,8 +26,13 @@ public static partial class UnixSockets
     private const int ControlTruncated = 0x8;
 
     // CMSG_SPACE(sizeof(int)) and CMSG_LEN(sizeof(int)) on 64-bit Linux: a 16-byte cmsghdr, then the descriptor.
+    private const int ControlHeaderBytes = 16;
     private const int ControlSpace = 24;
     private const int ControlLength = 20;
+
+    // Room for eight descriptors when receiving: a peer that sends several gets all of them closed here. Any
+    // beyond the room are never installed in this process (the kernel drops them and sets MSG_CTRUNC).
+    private const int ReceiveControlSpace = ControlHeaderBytes + (8 * sizeof(int));
 
     /// <summary>socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC): two connected ends.</summary>
     public static unsafe (SafeFileHandle First, SafeFileHandle Second) CreatePair()
@@ -112,17 +117,18 @@ public static partial class UnixSockets
 
     /// <summary>
     /// recvmsg(2) into <paramref name="buffer"/>: the number of bytes received (0 when the peer closed) and the
-    /// descriptor that came with them, close-on-exec, or null when none did.
+    /// descriptor that came with them, close-on-exec, or null when none did. More than one descriptor with the same
+    /// bytes is refused, and every one of them closed.
     /// </summary>
     public static unsafe int Receive(SafeHandle socket, Span<byte> buffer, out SafeFileHandle? descriptor)
     {
         descriptor = null;
-        var control = stackalloc byte[ControlSpace];
-        new Span<byte>(control, ControlSpace).Clear();
+        var control = stackalloc byte[ReceiveControlSpace];
+        new Span<byte>(control, ReceiveControlSpace).Clear();
         fixed (byte* bytes = buffer)
         {
             var vector = new IoVector { Base = bytes, Length = (nuint)buffer.Length };
-            var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSpace };
+            var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ReceiveControlSpace };
             nint received;
             do
             {
@@ -135,21 +141,43 @@ public static partial class UnixSockets
                 throw SystemCallFailure.FromLastError("cannot receive from the socket");
             }
 
-            if (header.ControlLength >= ControlLength && *(int*)(control + 8) == SocketLevel && *(int*)(control + 12) == RightsMessage)
+            var descriptors = ReceivedDescriptors(control, (int)header.ControlLength);
+            if (descriptors.Count > 1 || (header.Flags & ControlTruncated) != 0)
             {
-                descriptor = new SafeFileHandle(*(int*)(control + 16), ownsHandle: true);
+                descriptors.ForEach(static received => received.Dispose());
+                throw new Abstractions.SealingException("the peer sent more than one descriptor with a message; refused");
             }
 
-            if ((header.Flags & ControlTruncated) != 0)
-            {
-                // More descriptors than asked for: the kernel closed the extra ones. Refuse the message.
-                descriptor?.Dispose();
-                descriptor = null;
-                throw new Abstractions.SealingException("the peer sent more than one descriptor; refused");
-            }
-
+            descriptor = descriptors.Count == 1 ? descriptors[0] : null;
             return (int)received;
         }
+    }
+
+    // Walks the control messages (CMSG_FIRSTHDR, CMSG_NXTHDR): every SCM_RIGHTS descriptor the kernel installed,
+    // so that each one is owned, and closed, whatever the caller accepts.
+    private static unsafe List<SafeFileHandle> ReceivedDescriptors(byte* control, int length)
+    {
+        var descriptors = new List<SafeFileHandle>(1);
+        for (var offset = 0; offset + ControlHeaderBytes <= length;)
+        {
+            var messageLength = (int)*(ulong*)(control + offset);
+            if (messageLength < ControlHeaderBytes || offset + messageLength > length)
+            {
+                break;
+            }
+
+            if (*(int*)(control + offset + 8) == SocketLevel && *(int*)(control + offset + 12) == RightsMessage)
+            {
+                for (var at = offset + ControlHeaderBytes; at + sizeof(int) <= offset + messageLength; at += sizeof(int))
+                {
+                    descriptors.Add(new SafeFileHandle(*(int*)(control + at), ownsHandle: true));
+                }
+            }
+
+            offset += (messageLength + 7) & ~7;
+        }
+
+        return descriptors;
     }
 
     // struct iovec and struct msghdr of 64-bit Linux.

@@ -163,17 +163,45 @@ public sealed class WarmPathTests
         using var directory = new TemporaryDirectory();
         var socket = Path.Combine(directory.Path, "activated.sock");
         var activate = Requires.Tool("systemd-socket-activate");
-        using var daemon = new DaemonProcess(socket, launcher: [activate, "--listen", socket]);
+        using var daemon = new DaemonProcess(socket, launcher: [activate, "--listen", socket], ready: $"Listening on {socket}");
 
         var result = WarmPath.RunClient(["--socket", socket, "--runtime", Busybox, "--", "sh", "-c", "echo activated"]);
 
-        Assert.True(result.ExitCode == 0, $"{result}\ndaemon:\n{daemon.Log}");
+        Assert.True(result.ExitCode == 0 && result.Stderr.Length == 0, $"{result}\ndaemon:\n{daemon.Log}");
         Assert.Equal("activated\n", result.Stdout);
         daemon.AssertLogs("exeseald listens on the socket systemd passed");
     }
 
     [Fact]
-    public void A_hundred_requests_leave_no_descriptor_mount_or_state_directory_behind_in_the_daemon()
+    public void A_daemon_stopped_under_socket_activation_leaves_the_socket_working_for_the_next_one()
+    {
+        using var directory = new TemporaryDirectory();
+        var socket = Path.Combine(directory.Path, "activated.sock");
+        var activate = Requires.Tool("systemd-socket-activate");
+
+        // As systemd does on a restart: the launcher keeps the listening socket and starts exeseald on it twice,
+        // each time with LISTEN_PID naming the daemon itself.
+        const string TwoDaemons = """for round in 1 2; do sh -c 'LISTEN_PID=$$ exec "$0" "$@"' "$@"; done""";
+        using var launcher = new DaemonProcess(socket, launcher: [activate, "--listen", socket, "sh", "-c", TwoDaemons, "sh"], ready: $"Listening on {socket}");
+        string[] request = ["--socket", socket, "--runtime", Busybox, "--", "true"];
+
+        var first = WarmPath.RunClient(request);
+        var firstDaemon = launcher.OnlyChild();
+        Assert.Equal(0, Cli.Run("kill", ["-TERM", firstDaemon.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+        launcher.AssertLogs("exeseald stopped");
+        var second = WarmPath.RunClient(request);
+        var secondDaemon = launcher.OnlyChild();
+        Assert.Equal(0, Cli.Run("kill", ["-TERM", secondDaemon.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+
+        Assert.True(first.ExitCode == 0 && first.Stderr.Length == 0, $"{first}\nlog:\n{launcher.Log}");
+        Assert.True(second.ExitCode == 0 && second.Stderr.Length == 0, $"{second}\nlog:\n{launcher.Log}");
+        Assert.NotEqual(firstDaemon, secondDaemon);
+        Assert.Equal(0, launcher.ExitCode());
+        Assert.Equal(2, launcher.Log.Split("sealed /bin/busybox with").Length - 1);
+    }
+
+    [Fact]
+    public void A_hundred_requests_leave_no_descriptor_or_state_directory_behind_in_the_daemon()
     {
         using var directory = new TemporaryDirectory();
         var stateRoot = Path.Combine(directory.Path, "state");
@@ -184,7 +212,7 @@ public sealed class WarmPathTests
         Directory.CreateDirectory(bundle);
         File.WriteAllText(Path.Combine(bundle, "config.json"), """{"annotations":{"org.opencontainers.runc.clone-self-exe":"independent-data-copy"}}""");
         Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]).ExitCode);
-        var before = Observe(daemon.ProcessId);
+        var before = daemon.SettledDescriptorCount();
 
         for (var i = 0; i < 50; i++)
         {
@@ -192,10 +220,68 @@ public sealed class WarmPathTests
             Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", "/bin/true", "--", "run", "--bundle", bundle, "id"]).ExitCode);
         }
 
-        var after = Observe(daemon.ProcessId);
-        Assert.Equal(before.Descriptors, after.Descriptors);
-        Assert.Equal(before.Mounts, after.Mounts);
+        // A detached overlay mount lives as long as a descriptor to it: counting descriptors counts those too.
+        Assert.Equal(before, daemon.SettledDescriptorCount());
         Assert.Empty(Directory.GetFileSystemEntries(stateRoot));
+    }
+
+    public static TheoryData<string, int, string, string> BrokenRequests() => new()
+    {
+        { "two descriptors", 2, """{"path":"/bin/busybox","cloneSelfExe":null}""", "the peer sent more than one descriptor with a message; refused" },
+        { "no descriptor", 0, """{"path":"/bin/busybox","cloneSelfExe":null}""", "the request for /bin/busybox came without its descriptor" },
+        { "an unknown field", 1, """{"path":"/bin/busybox","cloneSelfExe":null,"protocol":2}""", "the peer sent a malformed message" },
+        { "no cloneSelfExe", 1, """{"path":"/bin/busybox"}""", "the peer sent a malformed message" },
+        { "not JSON", 1, "seal please", "the peer sent a malformed message" },
+        { "a length of 0", 1, "", "the peer announced a message of 0 bytes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenRequests))]
+    public void A_broken_request_is_answered_or_dropped_and_the_daemon_keeps_none_of_its_descriptors(
+        string broken, int descriptorCount, string payload, string logged)
+    {
+        using var daemon = new DaemonProcess();
+        Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]).ExitCode);
+        var before = daemon.SettledDescriptorCount();
+        var descriptors = Enumerable.Range(0, descriptorCount).Select(_ => File.OpenHandle(Busybox)).ToList();
+
+        string reply;
+        using (var client = new RawSealClient(daemon.Socket))
+        {
+            client.Send(payload, descriptors);
+            reply = client.ReadToEnd();
+        }
+
+        descriptors.ForEach(descriptor => descriptor.Dispose());
+        daemon.AssertLogs(logged);
+        Assert.True(before == daemon.SettledDescriptorCount(), $"{broken}: the daemon holds more descriptors than before\n{daemon.Log}");
+        if (descriptorCount == 0)
+        {
+            Assert.Equal(2, JsonDocument.Parse(reply).RootElement.GetProperty("exitCode").GetInt32());
+        }
+        else
+        {
+            Assert.Equal("", reply);
+        }
+    }
+
+    [Fact]
+    public void An_explicit_value_that_fails_in_the_daemon_exits_1_without_falling_back_and_nothing_runs()
+    {
+        using var directory = new TemporaryDirectory();
+        var config = Path.Combine(directory.Path, "exeseal.json");
+        File.WriteAllText(config, """{ "modes": { "slow": ["hangs-in-seal"] }, "allowedModes": ["slow"], "sealTimeouts": { "hangs-in-seal": 0.5 } }""");
+        using var daemon = new DaemonProcess(extraArguments: ["--config", config, "--plugins", Paths.TestPlugins]);
+        var bundle = Path.Combine(directory.Path, "bundle");
+        Directory.CreateDirectory(bundle);
+        File.WriteAllText(Path.Combine(bundle, "config.json"), """{"annotations":{"org.opencontainers.runc.clone-self-exe":"slow"}}""");
+
+        // /bin/true as the runtime: had it run, the client would exit 0.
+        var result = WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", "/bin/true", "--", "run", "--bundle", bundle, "id"]);
+
+        Assert.True(result.ExitCode == 1, $"{result}\ndaemon:\n{daemon.Log}");
+        Assert.StartsWith("exeseal-runtime: cannot seal /bin/true with clone-self-exe value \"slow\" (hangs-in-seal)", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("instead", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -231,7 +317,4 @@ public sealed class WarmPathTests
         Assert.Equal(2, unknown.ExitCode);
         Assert.Equal("exeseal-runtime: unknown option \"--bundle\" (known: --runtime, --socket, --exeseal, --help); the runtime's own arguments go after --\n", unknown.Stderr);
     }
-
-    private static (int Descriptors, int Mounts) Observe(int pid) =>
-        (Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length, File.ReadAllLines($"/proc/{pid}/mountinfo").Length);
 }

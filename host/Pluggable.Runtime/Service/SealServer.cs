@@ -23,23 +23,25 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
 
     /// <summary>
     /// Serves <paramref name="listener"/> until <paramref name="cancellationToken"/> is cancelled, then waits for
-    /// the requests in progress to be answered, so no state directory is left behind.
+    /// the requests in progress to be answered, so no state directory is left behind. The listener itself is left
+    /// as it was: under socket activation it is systemd's, and the next exeseald is started on it.
     /// </summary>
     public void Serve(SafeFileHandle listener, CancellationToken cancellationToken)
     {
         using var answering = new CountdownEvent(1);
-        using (cancellationToken.Register(() => UnixSockets.StopListening(listener)))
+        using var stopping = Readiness.CreateWakeup();
+        using (cancellationToken.Register(() => Readiness.Signal(stopping)))
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (Readiness.WaitForInput(Timeout.InfiniteTimeSpan, listener, stopping) == 0)
             {
                 SafeFileHandle connection;
                 try
                 {
                     connection = UnixSockets.Accept(listener);
                 }
-                catch (SealingException) when (cancellationToken.IsCancellationRequested)
+                catch (SealingException error) when (error.Errno is Errno.EINVAL or Errno.ENOTSOCK or Errno.EBADF)
                 {
-                    break;
+                    throw new SealingException($"{error.Message}: the descriptor exeseald serves is not a listening socket; check the socket unit", error.Errno, error.ErrnoName ?? Errno.NameOf(error.Errno));
                 }
                 catch (SealingException error)
                 {
@@ -82,20 +84,24 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
         {
             try
             {
+                UnixSockets.SetSendTimeout(connection, ConversationTimeout);
                 var peer = UnixSockets.PeerOf(connection);
-                if (peer.UserId != 0)
-                {
-                    logger.LogWarning("refused a request from pid {Pid}, uid {Uid}: only root may ask for seals", peer.ProcessId, peer.UserId);
-                    Reply(connection, new SealServiceReply(ExitCodes.Refused, $"exeseald serves root only, and this client runs as uid {peer.UserId}", null, []), null);
-                    return;
-                }
 
-                UnixSockets.SetTimeouts(connection, ConversationTimeout);
-                var (request, descriptor) = SealServiceChannel.Receive(connection, SealServiceJson.Default.SealServiceRequest);
+                // Read before any answer, a refusal included: closing a socket with its request unread resets it, and
+                // the client would take the lost answer for an absent daemon instead of the refusal it is.
+                var (request, descriptor) = SealServiceChannel.Receive(connection, SealServiceJson.Default.SealServiceRequest, ConversationTimeout);
                 using (descriptor)
                 {
+                    if (peer.UserId != 0)
+                    {
+                        logger.LogWarning("refused a request from pid {Pid}, uid {Uid}: only root may ask for seals", peer.ProcessId, peer.UserId);
+                        Reply(connection, new SealServiceReply(ExitCodes.Refused, $"exeseald serves root only, and this client runs as uid {peer.UserId}", null, []), null);
+                        return;
+                    }
+
                     if (descriptor is null)
                     {
+                        logger.LogWarning("pid {Pid}: the request for {Path} came without its descriptor", peer.ProcessId, request.Path);
                         Reply(connection, new SealServiceReply(ExitCodes.BadInput, $"the request for {request.Path} came without its descriptor", null, []), null);
                         return;
                     }
@@ -127,10 +133,13 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
             SelfLocatingExecutable.EnsureCanRunSealed(source);
             outcome = sealer.Seal(source, new AnnotationSelection(request.CloneSelfExe, NoAnnotations), null, null, CancellationToken.None);
         }
-        catch (ExesealException error)
+        catch (Exception error) when (error is ExesealException or SealingException)
         {
+            // A failure outside the providers (the state directory, re-opening a sealed object) is still the
+            // answer to this request: the CLI would have exited 1 with it, and the client must not seal again.
+            var exitCode = (error as ExesealException)?.ExitCode ?? ExitCodes.SealingFailed;
             logger.LogWarning("pid {Pid}: {Reason}", peer.ProcessId, error.Message);
-            Reply(connection, new SealServiceReply(error.ExitCode, error.Message, null, (error as SealingFailedException)?.Attempts ?? []), null);
+            Reply(connection, new SealServiceReply(exitCode, error.Message, null, (error as SealingFailedException)?.Attempts ?? []), null);
             return;
         }
 

@@ -33,11 +33,15 @@ internal static class SealServiceChannel
         UnixSockets.Send(socket, frame, descriptor);
     }
 
-    /// <summary>The peer's message and the descriptor that came with it (the caller owns it), or throws when the peer broke off or lied.</summary>
-    public static (T Message, SafeFileHandle? Descriptor) Receive<T>(SafeHandle socket, JsonTypeInfo<T> type)
+    /// <summary>
+    /// The peer's message and the descriptor that came with it (the caller owns it), or throws when the peer broke
+    /// off, lied, or did not finish the message within <paramref name="timeout"/>, counted from now.
+    /// </summary>
+    public static (T Message, SafeFileHandle? Descriptor) Receive<T>(SafeHandle socket, JsonTypeInfo<T> type, TimeSpan timeout)
     {
+        var deadline = new Deadline(timeout);
         Span<byte> header = stackalloc byte[LengthBytes];
-        var descriptor = ReceiveExactly(socket, header, acceptDescriptor: true);
+        var descriptor = ReceiveExactly(socket, header, acceptDescriptor: true, deadline);
         try
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(header);
@@ -47,7 +51,7 @@ internal static class SealServiceChannel
             }
 
             var payload = new byte[length];
-            ReceiveExactly(socket, payload, acceptDescriptor: false);
+            ReceiveExactly(socket, payload, acceptDescriptor: false, deadline);
             try
             {
                 var message = JsonSerializer.Deserialize(payload, type) ?? throw new SealingException("the peer sent an empty message");
@@ -65,13 +69,19 @@ internal static class SealServiceChannel
         }
     }
 
-    private static SafeFileHandle? ReceiveExactly(SafeHandle socket, Span<byte> buffer, bool acceptDescriptor)
+    // The deadline covers the whole message: a peer that sends a byte now and then must not hold a thread for longer.
+    private static SafeFileHandle? ReceiveExactly(SafeHandle socket, Span<byte> buffer, bool acceptDescriptor, Deadline deadline)
     {
         SafeFileHandle? kept = null;
         try
         {
             for (var filled = 0; filled < buffer.Length;)
             {
+                if (Readiness.WaitForInput(deadline.Remaining, socket) < 0)
+                {
+                    throw new SealingException($"the peer did not send its whole message within {deadline.Timeout.TotalSeconds:0.#} s");
+                }
+
                 var received = UnixSockets.Receive(socket, buffer[filled..], out var descriptor);
                 if (descriptor is not null)
                 {
@@ -94,5 +104,12 @@ internal static class SealServiceChannel
             kept?.Dispose();
             throw;
         }
+    }
+
+    private readonly record struct Deadline(TimeSpan Timeout)
+    {
+        private readonly long end = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+
+        public TimeSpan Remaining => TimeSpan.FromMilliseconds(Math.Max(0, end - Environment.TickCount64));
     }
 }

@@ -15,7 +15,13 @@ public sealed record SealServiceRequest(string Path, string? CloneSelfExe);
 /// <param name="Attempts">Every provider tried, in order.</param>
 public sealed record SealServiceReply(int ExitCode, string? Error, string? Provider, IReadOnlyList<SealAttempt> Attempts);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+// Strict both ways: a client and a daemon from different exeseal versions that disagree on a field find out
+// (the client then seals with the CLI) instead of reading a missing clone-self-exe as "absent".
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(SealServiceRequest))]
 [JsonSerializable(typeof(SealServiceReply))]
 internal sealed partial class SealServiceJson : JsonSerializerContext;

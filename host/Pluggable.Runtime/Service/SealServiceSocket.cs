@@ -79,9 +79,11 @@ public sealed class SealServiceSocket : IDisposable
             throw new BadInputException($"{path} exists and is a {status.Kind}, not a socket; remove it or choose another --socket");
         }
 
-        if (UnixSockets.TryConnect(path, out var live) == 0)
+        // EAGAIN: a listener whose queue is full is a live daemon too.
+        var answer = UnixSockets.TryConnect(path, TimeSpan.FromSeconds(1), out var live);
+        live?.Dispose();
+        if (answer is 0 or Errno.EAGAIN)
         {
-            live!.Dispose();
             throw new BadInputException($"another exeseald already listens at {path}");
         }
 

@@ -35,10 +35,12 @@ public sealed class DaemonProcess : IDisposable
     private readonly TemporaryDirectory? ownDirectory;
 
     /// <summary>
-    /// Starts the daemon and waits until it listens. With <paramref name="launcher"/>, that command line starts it
-    /// instead: systemd-socket-activate, which starts the daemon only when the first client connects.
+    /// Starts the daemon and waits until it logs <paramref name="ready"/>. With <paramref name="launcher"/>, that
+    /// command line starts it instead (systemd-socket-activate, which starts the daemon only when the first client
+    /// connects), and <paramref name="ready"/> is what the launcher says once it listens.
     /// </summary>
-    public DaemonProcess(string? socket = null, IEnumerable<string>? extraArguments = null, IEnumerable<string>? launcher = null)
+    public DaemonProcess(
+        string? socket = null, IEnumerable<string>? extraArguments = null, IEnumerable<string>? launcher = null, string ready = "exeseald listens on")
     {
         Requires.Root();
         ownDirectory = socket is null ? new TemporaryDirectory() : null;
@@ -55,10 +57,7 @@ public sealed class DaemonProcess : IDisposable
         process.OutputDataReceived += (_, line) => { lock (log) { log.AppendLine(line.Data); } };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        if (launcher is null)
-        {
-            WaitUntilListening();
-        }
+        WaitUntilReady(ready);
     }
 
     public string Socket { get; }
@@ -81,13 +80,20 @@ public sealed class DaemonProcess : IDisposable
     {
         if (!process.HasExited)
         {
-            Assert.Equal(0, Cli.Run("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
+            var kill = Cli.Run("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.True(kill.ExitCode == 0 || process.HasExited, kill.ToString());
         }
 
+        return ExitCode();
+    }
+
+    /// <summary>The exit code, once the process has exited by itself.</summary>
+    public int ExitCode()
+    {
         if (!process.WaitForExit(StartLimit))
         {
-            process.Kill();
-            Assert.Fail($"exeseal daemon did not stop within {StartLimit.TotalSeconds} s of SIGTERM:\n{Log}");
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"exeseal daemon did not exit within {StartLimit.TotalSeconds} s:\n{Log}");
         }
 
         process.WaitForExit();
@@ -123,10 +129,45 @@ public sealed class DaemonProcess : IDisposable
         }
     }
 
-    private void WaitUntilListening()
+    /// <summary>The one child of the launcher: the daemon it started last.</summary>
+    public int OnlyChild()
     {
         var clock = Stopwatch.StartNew();
-        while (!Log.Contains("exeseald listens on", StringComparison.Ordinal))
+        while (true)
+        {
+            var children = File.ReadAllText($"/proc/{process.Id}/task/{process.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (children.Length == 1)
+            {
+                return int.Parse(children[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            Assert.True(clock.Elapsed < StartLimit, $"the launcher has {children.Length} children, not one:\n{Log}");
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>The number of descriptors the daemon holds, once it has stayed the same for a moment: answers finish after their clients exit.</summary>
+    public int SettledDescriptorCount()
+    {
+        var clock = Stopwatch.StartNew();
+        var count = CountDescriptors();
+        for (var unchanged = 0; unchanged < 5 && clock.Elapsed < StartLimit;)
+        {
+            Thread.Sleep(50);
+            var now = CountDescriptors();
+            unchanged = now == count ? unchanged + 1 : 0;
+            count = now;
+        }
+
+        return count;
+
+        int CountDescriptors() => Directory.GetFileSystemEntries($"/proc/{process.Id}/fd").Length;
+    }
+
+    private void WaitUntilReady(string ready)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Log.Contains(ready, StringComparison.Ordinal))
         {
             if (process.HasExited || clock.Elapsed > StartLimit)
             {
