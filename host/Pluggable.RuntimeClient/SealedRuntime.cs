@@ -1,5 +1,6 @@
 using Pluggable.Linux;
 using Pluggable.Runtime;
+using Pluggable.Runtime.Configuration;
 using Pluggable.Runtime.Sealing;
 using Pluggable.Runtime.Selection;
 using Pluggable.Runtime.Service;
@@ -19,6 +20,14 @@ internal static class SealedRuntime
         var selection = invocation.Bundle is { } bundle
             ? AnnotationSelection.Combine([new AnnotationSource($"bundle {bundle}", OciBundle.ReadAnnotations(bundle))])
             : new AnnotationSelection(null, NoAnnotations);
+        // exeseald applies the configuration it read when it started; EXESEAL_* variables here would change the
+        // decision of the CLI only, so a client that has them lets the CLI decide.
+        if (ConfigurationLoader.EnvironmentOverride() is { } variable)
+        {
+            RunCli(arguments, $"{variable} is set, and exeseald applies only the configuration it started with");
+            return;
+        }
+
         using var source = SourceExecutable.Open(ExecutableSearch.Resolve(arguments.Runtime));
         var answer = SealServiceClient.TrySeal(arguments.Socket, source, selection.Value, out var unreachable);
         if (answer is null)

@@ -70,6 +70,38 @@ public sealed class WarmPathTests
     }
 
     [Fact]
+    public void With_exeseal_configuration_in_its_environment_the_client_lets_the_cli_apply_it_and_says_so()
+    {
+        using var daemon = new DaemonProcess();
+        using var directory = new TemporaryDirectory();
+        var config = Path.Combine(directory.Path, "exeseal.json");
+        File.WriteAllText(config, """{ "defaultChain": ["memfd"] }""");
+
+        var result = Cli.Run(
+            WarmPath.Client,
+            ["--socket", daemon.Socket, "--runtime", Busybox, "--", "sh", "-c", "readlink /proc/$$/exe"],
+            new Dictionary<string, string> { ["EXESEAL_CONFIG"] = config });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/memfd:exeseal:busybox (deleted)\n", result.Stdout);
+        Assert.Equal(
+            $"exeseal-runtime: EXESEAL_CONFIG is set, and exeseald applies only the configuration it started with; sealing with {Paths.Exeseal} instead\n",
+            result.Stderr);
+        Assert.DoesNotContain("sealed", daemon.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_daemon_given_a_descriptor_that_is_not_a_listening_socket_exits_2_with_one_sentence()
+    {
+        var result = Cli.Run("sh", ["-c", "LISTEN_PID=$$ LISTEN_FDS=1 exec \"$0\" daemon 3</dev/null", Paths.Exeseal]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            "exeseal: cannot accept a connection: Socket operation on non-socket (ENOTSOCK): the descriptor exeseald was given to serve is not a listening socket; check its socket unit\n",
+            result.Stderr);
+    }
+
+    [Fact]
     public void Without_a_daemon_or_the_cli_nothing_runs_and_the_client_exits_1()
     {
         using var directory = new TemporaryDirectory();

@@ -32,5 +32,17 @@ internal static class ExesealAction
 
             return error.ExitCode;
         }
+        catch (Abstractions.SealingException error)
+        {
+            // A system call that failed outside any provider (the daemon's socket, a state directory): the
+            // sentence carries the errno and what to do, and the command ends as a failed seal does.
+            Console.Error.WriteLine($"exeseal: {error.Message}");
+            if (Session.WantsJson(parse))
+            {
+                Session.WriteJson(new ErrorReport(error.Message, ExitCodes.SealingFailed, null), ReportJson.Output.ErrorReport);
+            }
+
+            return ExitCodes.SealingFailed;
+        }
     }
 }

@@ -27,8 +27,9 @@ internal static class DaemonCommand
             Run exeseald: discover and compose the plugins once, then answer seal requests from exeseal-runtime on a
             unix socket until SIGTERM or SIGINT. Only root's requests are served (SO_PEERCRED). A request carries the
             executable's descriptor and the clone-self-exe value; the answer carries the sealed descriptor, chosen,
-            sealed and verified exactly as exeseal runtime would. Started by systemd with socket activation, it uses
-            the socket it is given (see samples/systemd).
+            sealed and verified exactly as exeseal runtime would. The configuration is read once, at start: restart
+            the daemon after changing it. Started by systemd with socket activation, it uses the socket it is given
+            and leaves it open for the next daemon (see samples/systemd).
             Example: exeseal daemon --socket {SealServiceSocket.DefaultPath} --log-level info
             """);
         command.Options.Add(Socket);

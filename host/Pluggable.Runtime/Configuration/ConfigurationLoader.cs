@@ -33,6 +33,20 @@ public static class ConfigurationLoader
         return Merge(defaults, operatorLayer, path is null ? null : Path.GetFullPath(path));
     }
 
+    /// <summary>The name of an EXESEAL_* variable in this process's environment, or null when there is none.</summary>
+    public static string? EnvironmentOverride()
+    {
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.OfType<string>())
+        {
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The embedded defaults alone, as exeseal applies them when no file exists.</summary>
     public static ExesealConfiguration Defaults() =>
         Merge(ReadDefaults(), new ConfigurationLayer(new ConfigurationBuilder().Build(), "none"), null);

@@ -19,6 +19,11 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
 
     private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
 
+    // Each request has a thread of its own, as it blocks in system calls and in providers for up to its
+    // sealTimeouts; beyond this many at once, connections wait in the kernel's queue, where a client that waits
+    // too long falls back to the CLI, instead of the daemon piling up threads.
+    private const int MaxConcurrentAnswers = 64;
+
     private static readonly Dictionary<string, string> NoAnnotations = [];
 
     /// <summary>
@@ -29,10 +34,11 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
     public void Serve(SafeFileHandle listener, CancellationToken cancellationToken)
     {
         using var answering = new CountdownEvent(1);
+        using var slots = new SemaphoreSlim(MaxConcurrentAnswers);
         using var stopping = Readiness.CreateWakeup();
         using (cancellationToken.Register(() => Readiness.Signal(stopping)))
         {
-            while (Readiness.WaitForInput(Timeout.InfiniteTimeSpan, listener, stopping) == 0)
+            while (Readiness.WaitForInput(Timeout.InfiniteTimeSpan, listener, stopping) == 0 && TakeSlot(slots, cancellationToken))
             {
                 SafeFileHandle connection;
                 try
@@ -41,36 +47,49 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
                 }
                 catch (SealingException error) when (error.Errno is Errno.EINVAL or Errno.ENOTSOCK or Errno.EBADF)
                 {
-                    throw new SealingException($"{error.Message}: the descriptor exeseald serves is not a listening socket; check the socket unit", error.Errno, error.ErrnoName ?? Errno.NameOf(error.Errno));
+                    throw new BadInputException($"{error.Message}: the descriptor exeseald was given to serve is not a listening socket; check its socket unit");
                 }
                 catch (SealingException error)
                 {
                     // EMFILE, ENFILE, ENOMEM: the connection waits in the queue; pausing lets descriptors or memory free up.
+                    slots.Release();
                     logger.LogError("{Reason}; retrying in {Pause} ms", error.Message, AcceptPause.TotalMilliseconds);
                     Thread.Sleep(AcceptPause);
                     continue;
                 }
 
                 answering.AddCount();
-                ThreadPool.UnsafeQueueUserWorkItem(
-                    accepted =>
+                new Thread(() =>
+                {
+                    try
                     {
-                        try
-                        {
-                            Answer(accepted);
-                        }
-                        finally
-                        {
-                            answering.Signal();
-                        }
-                    },
-                    connection,
-                    preferLocal: false);
+                        Answer(connection);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                        answering.Signal();
+                    }
+                })
+                { IsBackground = true, Name = "exeseald answer" }.UnsafeStart();
             }
         }
 
         answering.Signal();
         answering.Wait(CancellationToken.None);
+    }
+
+    private static bool TakeSlot(SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            slots.Wait(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
