@@ -160,6 +160,19 @@ public sealed class WarmPathTests
     }
 
     [Fact]
+    public void A_client_that_is_not_root_may_not_connect_and_exits_3_without_falling_back_to_the_cli()
+    {
+        using var daemon = new DaemonProcess();
+
+        var result = Cli.Run(
+            Requires.Tool("setpriv"),
+            ["--reuid=65534", "--regid=65534", "--clear-groups", WarmPath.Client, "--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal($"exeseal-runtime: cannot connect to {daemon.Socket}: Permission denied (EACCES); only root may connect to it\n", result.Stderr);
+    }
+
+    [Fact]
     public void Sigterm_stops_the_daemon_with_exit_0_and_removes_its_socket()
     {
         var daemon = new DaemonProcess();

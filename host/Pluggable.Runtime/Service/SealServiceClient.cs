@@ -80,7 +80,7 @@ public static class SealServiceClient
         }
         catch (SealingException error) when (error.Errno is Errno.EACCES or Errno.EPERM)
         {
-            throw new RefusedException($"{error.Message}; exeseald serves root only");
+            throw new RefusedException(error.Message);
         }
 
         unreachable = errno switch
