@@ -101,6 +101,22 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public void A_dotnet_single_file_host_is_refused_before_sealing_because_it_cannot_run_sealed()
+    {
+        // The SDK's own single-file host: what `dotnet publish -p:PublishSingleFile=true --self-contained` puts first in the file.
+        var dotnetRoot = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var hosts = Directory.GetFiles(Path.Combine(dotnetRoot, "packs"), "singlefilehost", SearchOption.AllDirectories);
+        Assert.True(hosts.Length > 0, $"no singlefilehost under {dotnetRoot}/packs");
+
+        var result = Cli.Exeseal("exec", "--", hosts[0]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"exeseal: {hosts[0]} is a .NET apphost, which finds its files through /proc/self/exe and cannot run from a sealed object; publish it with Native AOT, or run it as: exeseal exec -- dotnet app.dll\n",
+            result.Stderr);
+    }
+
+    [Fact]
     public void A_dotnet_apphost_is_refused_before_sealing_because_it_cannot_run_sealed()
     {
         var result = Cli.Exeseal("exec", "--", Paths.Exeseal, "providers");

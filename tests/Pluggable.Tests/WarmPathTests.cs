@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Pluggable.Linux;
 using Pluggable.Tests.Support;
 
 namespace Pluggable.Tests;
@@ -99,6 +100,27 @@ public sealed class WarmPathTests
         Assert.Equal(
             "exeseal: cannot accept a connection: Socket operation on non-socket (ENOTSOCK): the descriptor exeseald was given to serve is not a listening socket; check its socket unit\n",
             result.Stderr);
+    }
+
+    [Fact]
+    public void A_daemon_that_does_not_accept_sends_the_client_to_the_cli_after_its_connect_timeout()
+    {
+        Requires.Root();
+        using var directory = new TemporaryDirectory();
+        var socket = Path.Combine(directory.Path, "stuck.sock");
+
+        // A listener that never accepts, with its queue already full: one waiting connection fills a backlog of 0.
+        using var listener = UnixSockets.Listen(socket, 0x180, backlog: 0);
+        Assert.Equal(0, UnixSockets.TryConnect(socket, TimeSpan.FromSeconds(1), out var waiting));
+        using (waiting)
+        {
+            var result = WarmPath.RunClient(["--socket", socket, "--runtime", Busybox, "--", "sh", "-c", "readlink /proc/$$/exe"]);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Equal("/busybox\n", result.Stdout);
+            Assert.Equal(
+                $"exeseal-runtime: exeseald at {socket} did not accept the connection within 5 s; sealing with {Paths.Exeseal} instead\n", result.Stderr);
+        }
     }
 
     [Fact]

@@ -9,13 +9,15 @@ namespace Pluggable.Runtime.Sealing;
 /// </summary>
 public static class SelfLocatingExecutable
 {
-    // A .NET apphost (framework-dependent, self-contained or single-file) loads libhostfxr.so from beside the path
-    // /proc/self/exe resolves to, and exits 133 ("Failed to resolve full path of the current executable") when
-    // that path is a memfd. The apphost code sits at the front of the file, even in a single-file bundle, and is
-    // under 100 KiB (.NET 10's is 78 KB, with the name at 12 KB); Native AOT programs do not contain the name at
-    // all. The check runs before every container start, so it reads only the head, into a pooled buffer.
-    private static readonly byte[] DotnetApphostMarker = Encoding.ASCII.GetBytes("libhostfxr.so");
-    private const int ScannedBytes = 512 << 10;
+    // A .NET apphost (framework-dependent, self-contained or single-file) loads its runtime from beside the path
+    // /proc/self/exe resolves to, or reads its bundle through it, and exits 133 ("Failed to resolve full path of
+    // the current executable") when that path is a memfd or a detached mount. Each kind names itself near the
+    // front of the file: the plain apphost (78 KB in .NET 10) holds "libhostfxr.so" at 12 KB; the single-file
+    // host (12 MB, with the runtime linked in) exports DotNetRuntimeInfo, whose name is in its dynamic string
+    // table at 14 KB, while its own "libhostfxr.so" is at 773 KB. Native AOT programs hold neither. The check runs
+    // before every container start, so it reads only the head, into a pooled buffer.
+    private static readonly byte[][] DotnetHostMarkers = [Encoding.ASCII.GetBytes("libhostfxr.so"), Encoding.ASCII.GetBytes("DotNetRuntimeInfo")];
+    private const int ScannedBytes = 128 << 10;
 
     /// <summary>Throws <see cref="BadInputException"/> when <paramref name="source"/> cannot run from a sealed object.</summary>
     public static void EnsureCanRunSealed(SourceExecutable source)
@@ -26,7 +28,7 @@ public static class SelfLocatingExecutable
         try
         {
             var read = RandomAccess.Read(source.Handle, head.AsSpan(0, (int)Math.Min(source.Size, ScannedBytes)), 0);
-            isApphost = head.AsSpan(0, read).IndexOf(DotnetApphostMarker) >= 0;
+            isApphost = head.AsSpan(0, read).IndexOf(DotnetHostMarkers[0]) >= 0 || head.AsSpan(0, read).IndexOf(DotnetHostMarkers[1]) >= 0;
         }
         finally
         {
