@@ -70,23 +70,26 @@ public sealed class WarmPathTests
         Assert.Equal($"exeseal-runtime: no exeseald listens at {socket} (ENOENT); sealing with {Paths.Exeseal} instead\n", result.Stderr);
     }
 
-    [Fact]
-    public void With_exeseal_configuration_in_its_environment_the_client_lets_the_cli_apply_it_and_says_so()
+    [Theory]
+    [InlineData("EXESEAL_CONFIG")]
+    [InlineData("exeseal_defaultChain__0")]
+    public void With_exeseal_configuration_in_its_environment_the_client_lets_the_cli_apply_it_and_says_so(string variable)
     {
         using var daemon = new DaemonProcess();
         using var directory = new TemporaryDirectory();
         var config = Path.Combine(directory.Path, "exeseal.json");
         File.WriteAllText(config, """{ "defaultChain": ["memfd"] }""");
 
+        // Either names the memfd chain: a configuration file, or the setting itself in any case, as the CLI reads it.
         var result = Cli.Run(
             WarmPath.Client,
             ["--socket", daemon.Socket, "--runtime", Busybox, "--", "sh", "-c", "readlink /proc/$$/exe"],
-            new Dictionary<string, string> { ["EXESEAL_CONFIG"] = config });
+            new Dictionary<string, string> { [variable] = variable == "EXESEAL_CONFIG" ? config : "memfd" });
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("/memfd:exeseal:busybox (deleted)\n", result.Stdout);
         Assert.Equal(
-            $"exeseal-runtime: EXESEAL_CONFIG is set, and exeseald applies only the configuration it started with; sealing with {Paths.Exeseal} instead\n",
+            $"exeseal-runtime: {variable} is set, and exeseald applies only the configuration it started with; sealing with {Paths.Exeseal} instead\n",
             result.Stderr);
         Assert.DoesNotContain("sealed", daemon.Log, StringComparison.Ordinal);
     }
@@ -185,6 +188,12 @@ public sealed class WarmPathTests
     public void A_client_that_is_not_root_may_not_connect_and_exits_3_without_falling_back_to_the_cli()
     {
         using var daemon = new DaemonProcess();
+
+        // The directories opened up, so the socket's own mode (0600) is what the kernel refuses.
+        foreach (var path in new[] { Path.GetDirectoryName(Path.GetDirectoryName(daemon.Socket))!, Path.GetDirectoryName(daemon.Socket)! })
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)0x1ED); // 0755
+        }
 
         var result = Cli.Run(
             Requires.Tool("setpriv"),

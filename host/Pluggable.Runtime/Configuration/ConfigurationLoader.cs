@@ -38,7 +38,8 @@ public static class ConfigurationLoader
     {
         foreach (var name in Environment.GetEnvironmentVariables().Keys.OfType<string>())
         {
-            if (name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal))
+            // Microsoft.Extensions.Configuration matches the prefix whatever its case, so this does too.
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             {
                 return name;
             }

@@ -20,8 +20,8 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
     private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
 
     // Each request has a thread of its own, as it blocks in system calls and in providers for up to its
-    // sealTimeouts; beyond this many at once, connections wait in the kernel's queue, where a client that waits
-    // too long falls back to the CLI, instead of the daemon piling up threads.
+    // sealTimeouts; beyond this many at once, connections wait in the kernel's queue (a client waits there for
+    // its answer timeout, or for its connect timeout once the queue is full), instead of the daemon piling up threads.
     private const int MaxConcurrentAnswers = 64;
 
     private static readonly Dictionary<string, string> NoAnnotations = [];
@@ -36,7 +36,8 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
         using var answering = new CountdownEvent(1);
         using var slots = new SemaphoreSlim(MaxConcurrentAnswers);
         using var stopping = Readiness.CreateWakeup();
-        using (cancellationToken.Register(() => Readiness.Signal(stopping)))
+        using var stop = cancellationToken.Register(() => Readiness.Signal(stopping));
+        try
         {
             while (Readiness.WaitForInput(Timeout.InfiniteTimeSpan, listener, stopping) == 0 && TakeSlot(slots, cancellationToken))
             {
@@ -58,25 +59,43 @@ public sealed class SealServer(ExecutableSealer sealer, RuntimeOptions options, 
                     continue;
                 }
 
-                answering.AddCount();
-                new Thread(() =>
-                {
-                    try
-                    {
-                        Answer(connection);
-                    }
-                    finally
-                    {
-                        slots.Release();
-                        answering.Signal();
-                    }
-                })
-                { IsBackground = true, Name = "exeseald answer" }.UnsafeStart();
+                StartAnswering(connection, slots, answering);
             }
         }
+        finally
+        {
+            // However the loop ends, the requests in progress are answered before anything they use is disposed.
+            answering.Signal();
+            answering.Wait(CancellationToken.None);
+        }
+    }
 
-        answering.Signal();
-        answering.Wait(CancellationToken.None);
+    private void StartAnswering(SafeFileHandle connection, SemaphoreSlim slots, CountdownEvent answering)
+    {
+        answering.AddCount();
+        try
+        {
+            new Thread(() =>
+            {
+                try
+                {
+                    Answer(connection);
+                }
+                finally
+                {
+                    slots.Release();
+                    answering.Signal();
+                }
+            })
+            { IsBackground = true, Name = "exeseald answer" }.UnsafeStart();
+        }
+        catch
+        {
+            connection.Dispose();
+            slots.Release();
+            answering.Signal();
+            throw;
+        }
     }
 
     private static bool TakeSlot(SemaphoreSlim slots, CancellationToken cancellationToken)

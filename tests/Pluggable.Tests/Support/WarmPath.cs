@@ -33,6 +33,7 @@ public sealed class DaemonProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder log = new();
     private readonly TemporaryDirectory? ownDirectory;
+    private readonly bool launched;
 
     /// <summary>
     /// Starts the daemon and waits until it logs <paramref name="ready"/>. With <paramref name="launcher"/>, that
@@ -44,6 +45,7 @@ public sealed class DaemonProcess : IDisposable
     {
         Requires.Root();
         ownDirectory = socket is null ? new TemporaryDirectory() : null;
+        launched = launcher is not null;
         Socket = socket ?? Path.Combine(ownDirectory!.Path, "run", "exeseald.sock");
         IEnumerable<string> command = [.. launcher ?? [], Paths.Exeseal, "daemon", "--socket", Socket, "--log-level", "debug", .. extraArguments ?? []];
         var start = new ProcessStartInfo(command.First()) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -102,6 +104,12 @@ public sealed class DaemonProcess : IDisposable
 
     public void Dispose()
     {
+        // A launcher may have started daemons as its children; a test that failed half-way leaves none behind.
+        if (launched && !process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
         if (!process.HasExited)
         {
             Stop();
@@ -171,6 +179,11 @@ public sealed class DaemonProcess : IDisposable
         {
             if (process.HasExited || clock.Elapsed > StartLimit)
             {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
                 process.WaitForExit();
                 Assert.Fail($"exeseal daemon did not start listening (exit {(process.HasExited ? process.ExitCode : -1)}):\n{Log}");
             }
