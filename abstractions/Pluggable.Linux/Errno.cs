@@ -23,7 +23,6 @@ public static class Errno
     public const int EFBIG = 27;
     public const int ENOSPC = 28;
     public const int EROFS = 30;
-    public const int EPIPE = 32;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
     public const int ENOTSOCK = 88;
@@ -39,7 +38,7 @@ public static class Errno
         [EPERM] = "EPERM", [ENOENT] = "ENOENT", [EINTR] = "EINTR", [ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",
         [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
         [EXDEV] = "EXDEV", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
-        [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS", [EPIPE] = "EPIPE", [ENOSYS] = "ENOSYS",
+        [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS", [ENOSYS] = "ENOSYS",
         [ELOOP] = "ELOOP", [ENOTSOCK] = "ENOTSOCK", [EOPNOTSUPP] = "EOPNOTSUPP", [EADDRINUSE] = "EADDRINUSE",
         [ECONNABORTED] = "ECONNABORTED", [ECONNRESET] = "ECONNRESET", [ECONNREFUSED] = "ECONNREFUSED",
     };

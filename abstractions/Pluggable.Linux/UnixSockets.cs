@@ -141,23 +141,24 @@ public static partial class UnixSockets
                 throw SystemCallFailure.FromLastError("cannot receive from the socket");
             }
 
-            var descriptors = ReceivedDescriptors(control, (int)header.ControlLength);
-            if (descriptors.Count > 1 || (header.Flags & ControlTruncated) != 0)
+            var first = TakeDescriptors(control, (int)header.ControlLength, out var count);
+            if (count > 1 || (header.Flags & ControlTruncated) != 0)
             {
-                descriptors.ForEach(static received => received.Dispose());
+                first?.Dispose();
                 throw new Abstractions.SealingException("the peer sent more than one descriptor with a message; refused");
             }
 
-            descriptor = descriptors.Count == 1 ? descriptors[0] : null;
+            descriptor = first;
             return (int)received;
         }
     }
 
-    // Walks the control messages (CMSG_FIRSTHDR, CMSG_NXTHDR): every SCM_RIGHTS descriptor the kernel installed,
-    // so that each one is owned, and closed, whatever the caller accepts.
-    private static unsafe List<SafeFileHandle> ReceivedDescriptors(byte* control, int length)
+    // Walks the control messages (CMSG_FIRSTHDR, CMSG_NXTHDR) through every SCM_RIGHTS descriptor the kernel
+    // installed: the first is returned, every other one is closed here, and count says how many there were.
+    private static unsafe SafeFileHandle? TakeDescriptors(byte* control, int length, out int count)
     {
-        var descriptors = new List<SafeFileHandle>(1);
+        SafeFileHandle? first = null;
+        count = 0;
         for (var offset = 0; offset + ControlHeaderBytes <= length;)
         {
             var messageLength = (int)*(ulong*)(control + offset);
@@ -170,14 +171,22 @@ public static partial class UnixSockets
             {
                 for (var at = offset + ControlHeaderBytes; at + sizeof(int) <= offset + messageLength; at += sizeof(int))
                 {
-                    descriptors.Add(new SafeFileHandle(*(int*)(control + at), ownsHandle: true));
+                    var received = new SafeFileHandle(*(int*)(control + at), ownsHandle: true);
+                    if (count++ == 0)
+                    {
+                        first = received;
+                    }
+                    else
+                    {
+                        received.Dispose();
+                    }
                 }
             }
 
             offset += (messageLength + 7) & ~7;
         }
 
-        return descriptors;
+        return first;
     }
 
     // struct iovec and struct msghdr of 64-bit Linux.

@@ -148,8 +148,8 @@ public sealed class WarmPathTests
     {
         using var daemon = new DaemonProcess();
         using var directory = new TemporaryDirectory();
-        File.WriteAllText(Path.Combine(directory.Path, "config.json"), $$$"""{"annotations":{"org.opencontainers.runc.clone-self-exe":"{{{value}}}"}}""");
-        string[] runtimeArguments = ["--runtime", Busybox, "--", "run", "--bundle", directory.Path, "id"];
+        var bundle = AnnotatedBundle(directory, value);
+        string[] runtimeArguments = ["--runtime", Busybox, "--", "run", "--bundle", bundle, "id"];
 
         var warm = WarmPath.RunClient(["--socket", daemon.Socket, .. runtimeArguments]);
         var cold = Cli.Exeseal(["runtime", .. runtimeArguments]);
@@ -284,9 +284,7 @@ public sealed class WarmPathTests
         var config = Path.Combine(directory.Path, "exeseal.json");
         File.WriteAllText(config, $$"""{"stateRoot": "{{stateRoot}}"}""");
         using var daemon = new DaemonProcess(extraArguments: ["--config", config]);
-        var bundle = Path.Combine(directory.Path, "bundle");
-        Directory.CreateDirectory(bundle);
-        File.WriteAllText(Path.Combine(bundle, "config.json"), """{"annotations":{"org.opencontainers.runc.clone-self-exe":"independent-data-copy"}}""");
+        var bundle = AnnotatedBundle(directory, "independent-data-copy");
         Assert.Equal(0, WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", Busybox, "--", "true"]).ExitCode);
         var before = daemon.SettledDescriptorCount();
 
@@ -348,9 +346,7 @@ public sealed class WarmPathTests
         var config = Path.Combine(directory.Path, "exeseal.json");
         File.WriteAllText(config, """{ "modes": { "slow": ["hangs-in-seal"] }, "allowedModes": ["slow"], "sealTimeouts": { "hangs-in-seal": 0.5 } }""");
         using var daemon = new DaemonProcess(extraArguments: ["--config", config, "--plugins", Paths.TestPlugins]);
-        var bundle = Path.Combine(directory.Path, "bundle");
-        Directory.CreateDirectory(bundle);
-        File.WriteAllText(Path.Combine(bundle, "config.json"), """{"annotations":{"org.opencontainers.runc.clone-self-exe":"slow"}}""");
+        var bundle = AnnotatedBundle(directory, "slow");
 
         // /bin/true as the runtime: had it run, the client would exit 0.
         var result = WarmPath.RunClient(["--socket", daemon.Socket, "--runtime", "/bin/true", "--", "run", "--bundle", bundle, "id"]);
@@ -392,5 +388,14 @@ public sealed class WarmPathTests
         Assert.StartsWith("exeseal-runtime: --runtime is required", missing.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Equal("exeseal-runtime: unknown option \"--bundle\" (known: --runtime, --socket, --exeseal, --help); the runtime's own arguments go after --\n", unknown.Stderr);
+    }
+
+    // A bundle with nothing but the clone-self-exe annotation: all the client reads of it before sealing.
+    private static string AnnotatedBundle(TemporaryDirectory directory, string value)
+    {
+        var bundle = Path.Combine(directory.Path, "bundle");
+        Directory.CreateDirectory(bundle);
+        File.WriteAllText(Path.Combine(bundle, "config.json"), $$$"""{"annotations":{"org.opencontainers.runc.clone-self-exe":"{{{value}}}"}}""");
+        return bundle;
     }
 }

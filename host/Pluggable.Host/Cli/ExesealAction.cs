@@ -21,28 +21,19 @@ internal static class ExesealAction
             using var session = Session.Start(parse);
             return action(session, parse, cancellationToken);
         }
-        catch (ExesealException error)
+        catch (Exception error) when (error is ExesealException or Abstractions.SealingException)
         {
+            // A SealingException here is a system call that failed outside any provider (the daemon's socket, a
+            // state directory): its sentence carries the errno and what to do, and it ends as a failed seal does.
+            var exitCode = (error as ExesealException)?.ExitCode ?? ExitCodes.SealingFailed;
             var attempts = (error as SealingFailedException)?.Attempts;
             Console.Error.WriteLine($"exeseal: {error.Message}");
             if (Session.WantsJson(parse))
             {
-                Session.WriteJson(new ErrorReport(error.Message, error.ExitCode, attempts?.Select(Reports.ToReport).ToList()), ReportJson.Output.ErrorReport);
+                Session.WriteJson(new ErrorReport(error.Message, exitCode, attempts?.Select(Reports.ToReport).ToList()), ReportJson.Output.ErrorReport);
             }
 
-            return error.ExitCode;
-        }
-        catch (Abstractions.SealingException error)
-        {
-            // A system call that failed outside any provider (the daemon's socket, a state directory): the
-            // sentence carries the errno and what to do, and the command ends as a failed seal does.
-            Console.Error.WriteLine($"exeseal: {error.Message}");
-            if (Session.WantsJson(parse))
-            {
-                Session.WriteJson(new ErrorReport(error.Message, ExitCodes.SealingFailed, null), ReportJson.Output.ErrorReport);
-            }
-
-            return ExitCodes.SealingFailed;
+            return exitCode;
         }
     }
 }

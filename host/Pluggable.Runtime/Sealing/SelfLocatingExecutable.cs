@@ -16,7 +16,8 @@ public static class SelfLocatingExecutable
     // host (12 MB, with the runtime linked in) exports DotNetRuntimeInfo, whose name is in its dynamic string
     // table at 14 KB, while its own "libhostfxr.so" is at 773 KB. Native AOT programs hold neither. The check runs
     // before every container start, so it reads only the head, into a pooled buffer.
-    private static readonly byte[][] DotnetHostMarkers = [Encoding.ASCII.GetBytes("libhostfxr.so"), Encoding.ASCII.GetBytes("DotNetRuntimeInfo")];
+    private static readonly byte[] ApphostMarker = Encoding.ASCII.GetBytes("libhostfxr.so");
+    private static readonly byte[] SingleFileHostMarker = Encoding.ASCII.GetBytes("DotNetRuntimeInfo");
     private const int ScannedBytes = 128 << 10;
 
     /// <summary>Throws <see cref="BadInputException"/> when <paramref name="source"/> cannot run from a sealed object.</summary>
@@ -28,7 +29,8 @@ public static class SelfLocatingExecutable
         try
         {
             var read = RandomAccess.Read(source.Handle, head.AsSpan(0, (int)Math.Min(source.Size, ScannedBytes)), 0);
-            isApphost = head.AsSpan(0, read).IndexOf(DotnetHostMarkers[0]) >= 0 || head.AsSpan(0, read).IndexOf(DotnetHostMarkers[1]) >= 0;
+            var scanned = head.AsSpan(0, read);
+            isApphost = scanned.IndexOf(ApphostMarker) >= 0 || scanned.IndexOf(SingleFileHostMarker) >= 0;
         }
         finally
         {

@@ -17,8 +17,8 @@ public static class SealServiceClient
     // (SIGSTOP, a debugger) must not hold a container start for ever; the CLI then seals instead.
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromMinutes(2);
 
-    // A daemon that does not accept (its queue of connections is full, or it hangs) must not hold a container
-    // start either; the client falls back to the CLI.
+    // A daemon whose queue of connections stays full must not hold a container start either; the client falls
+    // back to the CLI. The kernel queues a connection without the daemon, so a hung daemon costs AnswerTimeout.
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
